@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Force-included before every nfvs source file (see Kbuild). The sources are
+ * written against the newest kernel API; this header maps it back to older
+ * kernels of the matrix (Debian's 6.1, 6.12 and 7.3). It is the only place
+ * where kernel versions are tested.
+ */
+#ifndef _NFVS_COMPAT_H
+#define _NFVS_COMPAT_H
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/version.h>
+
+/*
+ * Before 6.6, sysctl tables were terminated by an empty entry and registered
+ * without a size; since 6.11 an empty entry is an error. Register a copy
+ * with a terminator, and free that copy on unregister.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+static inline struct ctl_table_header *
+nfvs_compat_register_net_sysctl_sz(struct net *net, const char *path,
+				   struct ctl_table *table, size_t size)
+{
+	struct ctl_table_header *hdr;
+	struct ctl_table *copy;
+
+	copy = kcalloc(size + 1, sizeof(*copy), GFP_KERNEL);
+	if (!copy)
+		return NULL;
+	memcpy(copy, table, size * sizeof(*copy));
+	hdr = register_net_sysctl(net, path, copy);
+	if (!hdr)
+		kfree(copy);
+	return hdr;
+}
+
+static inline void
+nfvs_compat_unregister_net_sysctl_table(struct ctl_table_header *hdr)
+{
+	struct ctl_table *copy = hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(hdr);
+	kfree(copy);
+}
+
+#define register_net_sysctl_sz nfvs_compat_register_net_sysctl_sz
+#define unregister_net_sysctl_table nfvs_compat_unregister_net_sysctl_table
+#endif
+
+#endif /* _NFVS_COMPAT_H */
