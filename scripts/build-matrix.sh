@@ -20,8 +20,27 @@ stage_sources() {
 	done
 }
 
+# kbuild KDIR DIR LOG: builds the external module staged in DIR (a path on
+# the host; for a "chroot:" KDIR, a path inside the chroot).
+kbuild() {
+	local kdir=$1 dir=$2 log=$3
+	case "$kdir" in
+	chroot:*)
+		# objtool needs /proc; a private mount namespace drops it again.
+		unshare --mount --propagation private chroot "$NFVS_CHROOT" \
+			/bin/sh -c 'mount -t proc proc /proc && exec "$@"' sh \
+			/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			make -C "${kdir#chroot:}" M="$dir" NFVS_WERROR=y \
+			CC=x86_64-linux-gnu-gcc-14 -j"$(nproc)" modules >>"$log" 2>&1
+		;;
+	*)
+		make -C "$kdir" M="$dir" NFVS_WERROR=y -j"$(nproc)" modules >>"$log" 2>&1
+		;;
+	esac
+}
+
 build_one() {
-	local series=$1 kver kdir out log inner
+	local series=$1 kver kdir out log root= inner
 	kver=$(nfvs_kver "$series")
 	if [ -z "$kver" ] || ! kdir=$(nfvs_kdir "$kver"); then
 		echo "not ok - build $series: kernel or headers not installed (make deps)"
@@ -29,32 +48,27 @@ build_one() {
 	fi
 	out=$NFVS_BUILD/$kver
 	log=$out/build.log
-	case "$kdir" in
-	chroot:*)
-		inner=/build/nfvs-$kver
-		stage_sources "$NFVS_CHROOT$inner"
-		mkdir -p "$out"
-		# objtool needs /proc; a private mount namespace drops it again.
-		unshare --mount --propagation private chroot "$NFVS_CHROOT" \
-			/bin/sh -c 'mount -t proc proc /proc && exec "$@"' sh \
-			/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			make -C "${kdir#chroot:}" M="$inner" NFVS_WERROR=y \
-			CC=x86_64-linux-gnu-gcc-14 -j"$(nproc)" modules >"$log" 2>&1 &&
-			cp "$NFVS_CHROOT$inner/nfvs.ko" "$out/nfvs.ko"
-		;;
-	*)
-		stage_sources "$out"
-		make -C "$kdir" M="$out" NFVS_WERROR=y -j"$(nproc)" modules >"$log" 2>&1
-		;;
-	esac
-	local rc=$?
-	if [ $rc -eq 0 ] && [ -f "$out/nfvs.ko" ]; then
+	[ "${kdir#chroot:}" != "$kdir" ] && root=$NFVS_CHROOT
+	inner=/build/nfvs-$kver
+	[ -z "$root" ] && inner=$out
+
+	stage_sources "$root$inner"
+	rm -rf "$root$inner/hookdump"
+	cp -r "$NFVS_TOP/tests/selftests/modules/hookdump" "$root$inner/hookdump"
+	mkdir -p "$out"
+	: >"$log"
+	if kbuild "$kdir" "$inner" "$log" && kbuild "$kdir" "$inner/hookdump" "$log"; then
+		if [ -n "$root" ]; then
+			mkdir -p "$out/hookdump"
+			cp "$root$inner/nfvs.ko" "$out/nfvs.ko"
+			cp "$root$inner/hookdump/nfvs_hookdump.ko" "$out/hookdump/"
+		fi
 		echo "ok - build $kver"
-	else
-		echo "not ok - build $kver (see ${log#"$NFVS_TOP"/})"
-		sed 's/^/# /' "$log" | grep -E 'error|warning' | head -n 20
-		return 1
+		return 0
 	fi
+	echo "not ok - build $kver (see ${log#"$NFVS_TOP"/})"
+	grep -E 'error|warning' "$log" | head -n 20 | sed 's/^/# /'
+	return 1
 }
 
 rc=0

@@ -43,3 +43,59 @@ nfvs_kdir() {
 		return 1
 	fi
 }
+
+# Lines of a kernel console that fail a run wherever they appear.
+NFVS_CONSOLE_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|hung_task|soft lockup|unreferenced object'
+
+# nfvs_console_problems FILE: prints the offending lines (at most 20) and
+# succeeds when there are any.
+nfvs_console_problems() {
+	grep -aE "$NFVS_CONSOLE_BAD" "$1" | head -n 20 | grep .
+}
+
+# nfvs_tap_from_script PREFIX TAPFILE RC ERRFILE: turns one test script's TAP
+# output and exit status into result lines "ok - PREFIX: ..." on stdout.
+# A script passes only if it exits 0 (or 4: skipped) and all its TAP lines
+# are ok, its plan (if any) matches, and it printed at least one result.
+nfvs_tap_from_script() {
+	local prefix=$1 tap=$2 rc=$3 err=$4 n=0 bad=0 plan= line desc
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok"*)
+			desc=$(sed -E 's/^not ok( [0-9]+)?( -)? ?//' <<<"$line")
+			echo "not ok - $prefix: $desc"
+			n=$((n + 1)); bad=$((bad + 1)) ;;
+		"ok"*)
+			desc=$(sed -E 's/^ok( [0-9]+)?( -)? ?//' <<<"$line")
+			echo "ok - $prefix: $desc"
+			n=$((n + 1)) ;;
+		1..*)
+			plan=${line#1..}; plan=${plan%% *} ;;
+		"# "*)
+			echo "$line" ;;
+		esac
+	done <"$tap"
+	if [ "$rc" = 4 ] && [ "$n" = 0 ]; then
+		echo "ok - $prefix # SKIP $(tail -n 1 "$err" 2>/dev/null)"
+		return 0
+	fi
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "not ok - $prefix: timed out"
+		return 1
+	fi
+	if [ "$n" = 0 ]; then
+		echo "not ok - $prefix: no test results (exit status $rc)"
+		sed 's/^/# /' "$err" 2>/dev/null | tail -n 10
+		return 1
+	fi
+	if [ -n "$plan" ] && [ "$plan" != "$n" ]; then
+		echo "not ok - $prefix: planned $plan tests, ran $n"
+		bad=$((bad + 1))
+	fi
+	if [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
+		echo "not ok - $prefix: exit status $rc"
+		sed 's/^/# /' "$err" 2>/dev/null | tail -n 10
+		bad=1
+	fi
+	[ "$bad" = 0 ]
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Second stage in the guest, run as init in the host's (read-only) root:
+# runs the selftests named in /run/nfvs/job, one after the other, saving each
+# one's TAP, stderr and exit status in the results share, then the kernel log,
+# then powers off. The host decides what passed (scripts/vm/run.sh).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp LANG=C.UTF-8
+res=/run/nfvs
+top=${nfvs_top:?}
+
+mkdir -p /dev/pts /dev/shm
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /var/tmp 2>/dev/null
+echo 1 >/proc/sys/kernel/sysrq
+ip link set lo up
+hostname nfvs-guest
+cd /tmp || exit 1
+
+# shellcheck source=/dev/null
+. "$res/job"
+export NFVS_TOP=$top NFVS_KVER NFVS_KO NFVS_HOOKDUMP_KO
+echo "nfvs-guest: kernel $(uname -r), running ${#NFVS_TESTS[@]} test script(s)"
+
+i=0
+for t in "${NFVS_TESTS[@]}"; do
+	i=$((i + 1))
+	name=$(printf '%02d-%s' "$i" "$(basename "$t" .sh)")
+	echo "nfvs-guest: start $t"
+	timeout -k 5 "${NFVS_TEST_TIMEOUT:-300}" bash "$top/$t" \
+		>"$res/$name.tap" 2>"$res/$name.err" </dev/null
+	echo $? >"$res/$name.rc"
+	echo "nfvs-guest: end $t rc=$(cat "$res/$name.rc")"
+	# Whatever a script left loaded must not leak into the next one.
+	rmmod nfvs 2>/dev/null
+done
+
+dmesg >"$res/dmesg.txt"
+echo done >"$res/done"
+sync
+echo "nfvs-guest: finished"
+echo o >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh SERIES [TEST...]: boots the newest installed Debian kernel of SERIES
+# (6.1, 6.12, 7.3) under QEMU, with the host's root and this repository
+# visible read-only, runs the selftest scripts (default: every
+# tests/selftests/*.sh) in that one boot, and prints one result line per
+# test ("ok - <kernel>: <script>: <test>"). Fails when a test fails, when the
+# guest console shows a kernel warning, oops, KASAN or lockdep report, or
+# when the guest does not finish within NFVS_VM_TIMEOUT seconds.
+#
+# NFVS_KVM=1 uses KVM instead of TCG software emulation.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+series=${1:?usage: run.sh SERIES [TEST...]}
+shift
+kver=$(nfvs_kver "$series")
+[ -n "$kver" ] || { echo "not ok - $series: kernel not installed (make deps)"; exit 1; }
+vmlinuz=$(nfvs_vmlinuz "$kver") || { echo "not ok - $kver: no vmlinuz"; exit 1; }
+
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	mapfile -t tests < <(cd "$NFVS_TOP" && ls tests/selftests/*.sh | grep -v '/lib\.sh$')
+fi
+
+out=$NFVS_BUILD/vm-$kver
+rm -rf "$out" && mkdir -p "$out/results"
+initrd=$NFVS_CACHE/initrd-$kver.gz
+if [ ! -f "$initrd" ] || [ "$initrd" -ot "$(dirname "$0")/init-stage1" ] ||
+   [ "$initrd" -ot "$(dirname "$0")/mkinitramfs.sh" ]; then
+	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd" ||
+		{ echo "not ok - $kver: cannot build the initramfs"; exit 1; }
+fi
+
+{
+	echo "NFVS_KVER=$kver"
+	echo "NFVS_KO=$NFVS_BUILD/$kver/nfvs.ko"
+	echo "NFVS_HOOKDUMP_KO=$NFVS_BUILD/$kver/hookdump/nfvs_hookdump.ko"
+	echo "NFVS_TEST_TIMEOUT=${NFVS_TEST_TIMEOUT:-300}"
+	printf 'NFVS_TESTS=('; printf '%q ' "${tests[@]}"; echo ')'
+} >"$out/results/job"
+
+accel=tcg
+[ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
+timeout_s=${NFVS_VM_TIMEOUT:-900}
+start=$(date +%s)
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp 1 \
+	-nodefaults -no-user-config -display none -nic none -no-reboot \
+	-serial "file:$out/console.log" \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP" \
+	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+	-fsdev local,id=results,path="$out/results",security_model=none,multidevs=remap \
+	-device virtio-9p-pci,fsdev=results,mount_tag=results \
+	</dev/null >"$out/qemu.log" 2>&1
+qrc=$?
+elapsed=$(($(date +%s) - start))
+
+rc=0
+for tap in "$out"/results/*.tap; do
+	[ -e "$tap" ] || break
+	base=${tap%.tap}
+	name=${base##*/}
+	nfvs_tap_from_script "$kver: ${name#[0-9][0-9]-}" "$tap" \
+		"$(cat "$base.rc" 2>/dev/null || echo 255)" "$base.err" || rc=1
+done
+
+if [ -f "$out/results/done" ]; then
+	echo "ok - $kver: guest finished in ${elapsed}s"
+else
+	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+		echo "not ok - $kver: guest did not finish within ${timeout_s}s"
+	else
+		echo "not ok - $kver: guest stopped early (qemu exit status $qrc)"
+	fi
+	sed 's/^/# /' "$out/qemu.log" | tail -n 5
+	tail -n 15 "$out/console.log" | sed 's/^/# /'
+	rc=1
+fi
+n=$(ls "$out"/results/*.tap 2>/dev/null | wc -l)
+if [ "$n" != "${#tests[@]}" ]; then
+	echo "not ok - $kver: ran $n of ${#tests[@]} test scripts"
+	rc=1
+fi
+
+if problems=$(nfvs_console_problems "$out/console.log"); then
+	echo "not ok - $kver: console clean"
+	sed 's/^/# /' <<<"$problems"
+	rc=1
+else
+	echo "ok - $kver: console clean"
+fi
+exit $rc
