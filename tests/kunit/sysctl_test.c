@@ -154,15 +154,16 @@ static void write_minmax(struct kunit *test)
 
 	tbl = sysctl_table(test, &nn);
 	for (i = 0; i < NFVS_SYSCTL_COUNT; i++) {
+		const struct ctl_table *tmpl = &nfvs_sysctl_template[i];
 		struct ctl_table *t = &tbl[i];
 		int min = *(const int *)t->extra1, max = *(const int *)t->extra2;
 
 		snprintf(s, sizeof(s), "%d", max);
 		KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, s), 0, "%s", t->procname);
-		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, t), max, "%s", t->procname);
+		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, tmpl), max, "%s", t->procname);
 		snprintf(s, sizeof(s), "%d\n", min);
 		KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, s), 0, "%s", t->procname);
-		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, t), min, "%s", t->procname);
+		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, tmpl), min, "%s", t->procname);
 
 		if (max < INT_MAX) {
 			snprintf(s, sizeof(s), "%d", max + 1);
@@ -176,7 +177,7 @@ static void write_minmax(struct kunit *test)
 		}
 		KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, "x"), -EINVAL,
 				    "%s", t->procname);
-		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, t), min, "%s", t->procname);
+		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, tmpl), min, "%s", t->procname);
 	}
 }
 

@@ -5,6 +5,10 @@
  * "<hook> <priority> <function> [<module>]", in the order packets meet them.
  * It gives selftests what `nft list hooks ip` gives on kernels that have
  * nfnetlink_hook (Debian's 6.1 does not).
+ *
+ * /sys/module/nfvs_hookdump/parameters/live_netns counts the namespaces
+ * whose teardown has not run yet, so tests can tell that deleted namespaces
+ * are really destroyed and nothing pins them.
  */
 #include <linux/module.h>
 #include <linux/netfilter.h>
@@ -19,6 +23,19 @@ static const char *const hookdump_names[NF_INET_NUMHOOKS] = {
 	[NF_INET_LOCAL_OUT] = "output",
 	[NF_INET_POST_ROUTING] = "postrouting",
 };
+
+static atomic_t hookdump_live_netns = ATOMIC_INIT(0);
+
+static int hookdump_live_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&hookdump_live_netns));
+}
+
+static const struct kernel_param_ops hookdump_live_ops = {
+	.get = hookdump_live_get,
+};
+
+module_param_cb(live_netns, &hookdump_live_ops, NULL, 0444);
 
 static int hookdump_show(struct seq_file *m, void *v)
 {
@@ -46,12 +63,14 @@ static int __net_init hookdump_net_init(struct net *net)
 	if (!proc_create_net_single("nfvs_hookdump", 0444, net->proc_net,
 				    hookdump_show, NULL))
 		return -ENOMEM;
+	atomic_inc(&hookdump_live_netns);
 	return 0;
 }
 
 static void __net_exit hookdump_net_exit(struct net *net)
 {
 	remove_proc_entry("nfvs_hookdump", net->proc_net);
+	atomic_dec(&hookdump_live_netns);
 }
 
 static struct pernet_operations hookdump_net_ops = {
