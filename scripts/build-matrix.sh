@@ -9,17 +9,6 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SOURCES="Kbuild Makefile src include tests/kunit"
-
-stage_sources() {
-	local dst=$1 s
-	rm -rf "$dst" && mkdir -p "$dst"
-	for s in $SOURCES; do
-		mkdir -p "$dst/$(dirname "$s")"
-		cp -r "$NFVS_TOP/$s" "$dst/$s"
-	done
-}
-
 # kbuild KDIR DIR LOG: builds the external module staged in DIR (a path on
 # the host; for a "chroot:" KDIR, a path inside the chroot).
 kbuild() {
@@ -40,7 +29,7 @@ kbuild() {
 }
 
 build_one() {
-	local series=$1 kver kdir out log root= inner
+	local series=$1 kver kdir out log root="" inner
 	kver=$(nfvs_kver "$series")
 	if [ -z "$kver" ] || ! kdir=$(nfvs_kdir "$kver"); then
 		echo "not ok - build $series: kernel or headers not installed (make deps)"
@@ -52,7 +41,7 @@ build_one() {
 	inner=/build/nfvs-$kver
 	[ -z "$root" ] && inner=$out
 
-	stage_sources "$root$inner"
+	nfvs_stage_sources "$root$inner"
 	rm -rf "$root$inner/hookdump"
 	cp -r "$NFVS_TOP/tests/selftests/modules/hookdump" "$root$inner/hookdump"
 	mkdir -p "$out"

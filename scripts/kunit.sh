@@ -19,7 +19,6 @@ set -uo pipefail
 
 NFVS_KUNIT_LOADS=${NFVS_KUNIT_LOADS:-3}
 NFVS_KUNIT_TIMEOUT=${NFVS_KUNIT_TIMEOUT:-300}
-SOURCES="Kbuild Makefile src include tests/kunit"
 KSRC=$NFVS_CACHE/linux-source-6.1
 KCONFIG=$NFVS_TOP/tests/kunit/nfvs.kunitconfig
 
@@ -28,7 +27,7 @@ KCONFIG=$NFVS_TOP/tests/kunit/nfvs.kunitconfig
 # space separated) are those that must have run.
 parse_console() {
 	awk -v timed_out="${2:-0}" -v uml_rc="${3:-0}" -v suites="${4:-}" \
-		-v timeout="$NFVS_KUNIT_TIMEOUT" '
+		-v timeout="$NFVS_KUNIT_TIMEOUT" -v console_bad="$NFVS_CONSOLE_BAD" '
 	function fail(msg) { print "not ok - kunit: " msg; bad = 1 }
 	function suite_end(st) {
 		if (plan != ncases)
@@ -59,7 +58,7 @@ parse_console() {
 	}
 	/^nfvs-kunit: debug_locks:/ { locks = substr($2, 13); next }
 	/^nfvs-kunit: done$/ { done = 1; next }
-	/BUG:|WARNING:|Oops|KASAN|possible circular locking|possible recursive locking|inconsistent lock state|general protection fault|Kernel panic|UBSAN|kernel BUG/ {
+	$0 ~ console_bad {
 		if (ndirty++ < 10)
 			dirty[ndirty] = $0
 	}
@@ -187,16 +186,6 @@ uml_kernel() {
 	echo "$dir"
 }
 
-stage_sources() {
-	local dst=$1 s
-	rm -rf "$dst" && mkdir -p "$dst"
-	for s in $SOURCES; do
-		mkdir -p "$dst/$(dirname "$s")"
-		cp -r "$NFVS_TOP/$s" "$dst/$s"
-	done
-	chmod +x "$dst/tests/kunit/uml-init.sh"
-}
-
 run() {
 	local umldir out suites rc timed_out=0 t0
 	t0=$(date +%s)
@@ -205,7 +194,8 @@ run() {
 		return 1
 	fi
 	out=$NFVS_BUILD/uml
-	stage_sources "$out"
+	nfvs_stage_sources "$out"
+	chmod +x "$out/tests/kunit/uml-init.sh"
 	if ! make -C "$KSRC" O="$umldir" ARCH=um M="$out" NFVS_KUNIT=1 \
 		NFVS_WERROR=y -j"$(nproc)" modules >"$out/build.log" 2>&1 ||
 		[ ! -f "$out/nfvs_kunit.ko" ]; then

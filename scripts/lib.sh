@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared definitions for nfvs's scripts: caches, the kernel matrix, logging.
 
 NFVS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,12 +16,10 @@ nfvs_die() { printf 'nfvs: %s\n' "$*" >&2; exit 1; }
 # nfvs_kver SERIES: the newest installed Debian amd64 kernel release of a
 # series (e.g. 6.1 -> 6.1.0-56-amd64), or nothing.
 nfvs_kver() {
-	local v
-	ls /usr/lib/modules 2>/dev/null |
-		grep -E "^${1//./\\.}\.[0-9][^/]*-amd64$" |
-		while read -r v; do
-			[ -f "/usr/lib/modules/$v/modules.dep" ] && echo "$v"
-		done | sort -V | tail -n 1
+	local d
+	for d in /usr/lib/modules/"$1".[0-9]*-amd64; do
+		[ -f "$d/modules.dep" ] && echo "${d##*/}"
+	done | sort -V | tail -n 1
 }
 
 # nfvs_vmlinuz KVER: the bootable image of an installed kernel.
@@ -44,6 +43,19 @@ nfvs_kdir() {
 	fi
 }
 
+# The files kbuild needs, copied to a build directory of their own for each
+# kernel (kbuild writes objects next to the sources).
+NFVS_SOURCES="Kbuild Makefile src include tests/kunit"
+
+nfvs_stage_sources() {
+	local dst=$1 s
+	rm -rf "$dst" && mkdir -p "$dst"
+	for s in $NFVS_SOURCES; do
+		mkdir -p "$dst/$(dirname "$s")"
+		cp -r "$NFVS_TOP/$s" "$dst/$s"
+	done
+}
+
 # Lines of a kernel console that fail a run wherever they appear.
 NFVS_CONSOLE_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|hung_task|soft lockup|unreferenced object'
 
@@ -58,7 +70,7 @@ nfvs_console_problems() {
 # A script passes only if it exits 0 (or 4: skipped) and all its TAP lines
 # are ok, its plan (if any) matches, and it printed at least one result.
 nfvs_tap_from_script() {
-	local prefix=$1 tap=$2 rc=$3 err=$4 n=0 bad=0 plan= line desc
+	local prefix=$1 tap=$2 rc=$3 err=$4 n=0 bad=0 plan="" line desc
 	while IFS= read -r line; do
 		case "$line" in
 		"not ok"*)

@@ -42,7 +42,7 @@ for t in "${NFVS_TESTS[@]}"; do
 done
 
 dmesg >"$res/dmesg.txt"
-echo done >"$res/done"
+echo finished >"$res/done"
 sync
 echo "nfvs-guest: finished"
 echo o >/proc/sysrq-trigger

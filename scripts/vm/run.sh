@@ -22,7 +22,10 @@ vmlinuz=$(nfvs_vmlinuz "$kver") || { echo "not ok - $kver: no vmlinuz"; exit 1; 
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	mapfile -t tests < <(cd "$NFVS_TOP" && ls tests/selftests/*.sh | grep -v '/lib\.sh$')
+	tests=()
+	for t in "$NFVS_TOP"/tests/selftests/*.sh; do
+		[ "${t##*/}" = lib.sh ] || tests+=("${t#"$NFVS_TOP"/}")
+	done
 fi
 
 out=$NFVS_BUILD/vm-$kver

@@ -12,6 +12,7 @@
 #
 # Read two ways: `nft list hooks ip` (needs nfnetlink_hook, which Debian's
 # 6.1 kernel lacks) and the nfvs_hookdump test module (every kernel).
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # nft_hooks: "<hook> <priority> <function>" for the [nfvs] lines of

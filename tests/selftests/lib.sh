@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
 # TAP helpers for nfvs selftests (sourced). Scripts run as root inside a
 # guest (scripts/vm/run.sh) with NFVS_KO and NFVS_HOOKDUMP_KO set; they
 # print "ok N - ..." lines, a plan at the end, and exit 0 when all passed,

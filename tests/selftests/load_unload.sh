@@ -9,6 +9,7 @@
 #
 # Each time, net.nfvs.conntrack appears with its default (0) while loaded and
 # the net/nfvs directory is gone after rmmod.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cycles=20

@@ -14,6 +14,7 @@
 # traffic through and to the router is untouched; deleting namespaces and
 # unloading the module while namespaces live leaves no hook, sysctl or
 # namespace behind.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 c=c-$nfvs_sfx

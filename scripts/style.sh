@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The project's style gates, as result lines ("ok - style: ..."):
+# checkpatch (from linux-source-6.1) on every C file, shellcheck on every
+# shell script, an SPDX line first everywhere, and kernel-version tests only
+# in the compat header.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$NFVS_TOP" || exit 1
+
+COMPAT=src/compat/compat.h
+rc=0
+
+result() {
+	local desc=$1 out=$2
+	if [ -z "$out" ]; then
+		echo "ok - style: $desc"
+	else
+		echo "not ok - style: $desc"
+		sed 's/^/# /' <<<"$out" | head -n 20
+		rc=1
+	fi
+}
+
+c_files=$(git ls-files -co --exclude-standard '*.c' '*.h')
+sh_files=$(git ls-files -co --exclude-standard '*.sh' scripts/vm/init-stage1)
+
+checkpatch=$NFVS_CACHE/linux-source-6.1/scripts/checkpatch.pl
+if [ ! -f "$checkpatch" ]; then
+	mkdir -p "$NFVS_CACHE"
+	tar -xf /usr/src/linux-source-6.1.tar.xz -C "$NFVS_CACHE" \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch 2>/dev/null
+fi
+for f in $c_files; do
+	ignore=
+	# The one place where kernel versions may be compared.
+	[ "$f" = "$COMPAT" ] && ignore=--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
+	result "checkpatch $f" "$(perl "$checkpatch" --no-tree --strict --terse \
+		--show-types $ignore -f "$f" | grep -v '^total: 0 errors, 0 warnings')"
+done
+
+for f in $sh_files; do
+	result "shellcheck $f" "$(shellcheck -x -P SCRIPTDIR -S warning "$f" 2>&1)"
+done
+
+result "SPDX identifier on the first lines of every source file" "$(
+	for f in $c_files $sh_files Kbuild Makefile; do
+		head -n 2 "$f" | grep -q 'SPDX-License-Identifier:' || echo "$f"
+	done)"
+result "kernel versions compared only in $COMPAT" "$(
+	grep -ln 'LINUX_VERSION_CODE\|KERNEL_VERSION' $c_files | grep -vx "$COMPAT")"
+exit $rc
