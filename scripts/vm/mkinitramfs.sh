@@ -52,5 +52,5 @@ for path in "${list[@]}"; do
 	echo "${base%%.ko*}.ko" >>"$work/lib/modules/load-order"
 done
 
-(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.$$.tmp"
+mv "$out.$$.tmp" "$out"

@@ -9,7 +9,9 @@
 # guest console shows a kernel warning, oops, KASAN or lockdep report, or
 # when the guest does not finish within NFVS_VM_TIMEOUT seconds.
 #
-# NFVS_KVM=1 uses KVM instead of TCG software emulation.
+# NFVS_KVM=1 uses KVM instead of TCG software emulation; NFVS_VM_NAME names
+# the output directory (build/<name>-<kernel>, default "vm"); NFVS_VM_TIMEOUT
+# and NFVS_TEST_TIMEOUT bound the whole boot and each script.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -28,7 +30,7 @@ else
 	done
 fi
 
-out=$NFVS_BUILD/vm-$kver
+out=$NFVS_BUILD/${NFVS_VM_NAME:-vm}-$kver
 rm -rf "$out" && mkdir -p "$out/results"
 initrd=$NFVS_CACHE/initrd-$kver.gz
 if [ ! -f "$initrd" ] || [ "$initrd" -ot "$(dirname "$0")/init-stage1" ] ||

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: everything the project tests, in one TAP stream ending with
+# "N passed, N failed" (", N skipped" when any); exits non-zero on any
+# failure.
+#
+#   1. dependencies from Debian's archive (scripts/deps.sh)
+#   2. on the host: the harness's own parsers, style gates, nfvs.ko built
+#      with warnings as errors for every kernel of the matrix
+#   3. in parallel: KUnit on User-Mode Linux, the selftests in one QEMU boot
+#      per kernel, and the harness canaries (deliberate failures that must
+#      be reported as failures)
+#
+# NFVS_SERIES="6.1 6.12 7.3" picks the kernels; NFVS_KVM=1 uses KVM.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+res=$NFVS_BUILD/check
+rm -rf "$res" && mkdir -p "$res"
+t0=$(date +%s)
+
+# phase NAME CMD...: runs CMD, its result lines into $res/NAME.txt; a CMD
+# that fails without saying what failed still counts as a failure.
+phase() {
+	local name=$1 rc
+	shift
+	"$@" >"$res/$name.txt" 2>"$res/$name.err"
+	rc=$?
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$res/$name.txt"; then
+		echo "not ok - $name: exited with status $rc" >>"$res/$name.txt"
+		sed 's/^/# /' "$res/$name.err" | tail -n 10 >>"$res/$name.txt"
+	fi
+	echo "# $name: $(($(date +%s) - t0)) s since start" >>"$res/$name.txt"
+}
+
+run_all() {
+	echo "# nfvs make check: kernels $NFVS_SERIES"
+	phase deps "$NFVS_TOP/scripts/deps.sh"
+	cat "$res/deps.txt"
+	if grep -q '^not ok' "$res/deps.txt"; then
+		return
+	fi
+	echo "ok - deps: Debian packages and kernels installed"
+
+	for p in harness:tests/harness/parsers.sh style:scripts/style.sh \
+		 build:scripts/build-matrix.sh; do
+		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
+		cat "$res/${p%%:*}.txt"
+	done
+
+	phase kunit "$NFVS_TOP/scripts/kunit.sh" &
+	for s in $NFVS_SERIES; do
+		phase "vm-$s" "$NFVS_TOP/scripts/vm/run.sh" "$s" &
+	done
+	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
+	wait
+	cat "$res/kunit.txt"
+	for s in $NFVS_SERIES; do
+		cat "$res/vm-$s.txt"
+	done
+	cat "$res/canary.txt"
+	echo "# make check took $(($(date +%s) - t0)) s"
+}
+
+run_all | "$NFVS_TOP/scripts/tap-summary.sh"

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-only checks of the code that decides pass or fail: the TAP reader of
+# the VM runner, the console scanner, the KUnit console parser (on real
+# consoles saved in fixtures/) and the closing summary. Prints
+# "ok - harness: ..." result lines.
+set -uo pipefail
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+fx=$(dirname "$0")/fixtures
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+
+result() {
+	if [ "$2" = "$3" ]; then
+		echo "ok - harness: $1"
+	else
+		echo "not ok - harness: $1"
+		echo "# expected: $2"
+		echo "# got:      $3"
+		rc=1
+	fi
+}
+
+# script_verdict TAP RC: what nfvs_tap_from_script decides for a script
+# that printed TAP and exited RC: "pass" or "fail", then its result lines.
+script_verdict() {
+	printf '%b' "$1" >"$tmp/t.tap"
+	: >"$tmp/t.err"
+	if nfvs_tap_from_script x "$tmp/t.tap" "$2" "$tmp/t.err" >"$tmp/out"; then
+		echo "pass $(grep -c '^not ok' "$tmp/out")"
+	else
+		echo "fail $(grep -c '^not ok' "$tmp/out")"
+	fi
+}
+
+result "script: all ok, exit 0 passes" "pass 0" \
+	"$(script_verdict 'ok 1 - a\nok 2 - b\n1..2\n' 0)"
+result "script: one not ok fails" "fail 1" \
+	"$(script_verdict 'ok 1 - a\nnot ok 2 - b\n1..2\n' 1)"
+result "script: not ok fails even with exit 0" "fail 1" \
+	"$(script_verdict 'not ok 1 - a\n1..1\n' 0)"
+result "script: all ok but exit 1 fails" "fail 1" \
+	"$(script_verdict 'ok 1 - a\n1..1\n' 1)"
+result "script: no output, exit 0 fails" "fail 1" "$(script_verdict '' 0)"
+result "script: plan 1..3 with one result fails" "fail 1" \
+	"$(script_verdict '1..3\nok 1 - a\n' 0)"
+result "script: timeout (124) fails" "fail 1" "$(script_verdict 'ok 1 - a\n' 124)"
+result "script: no exit status recorded (crash) fails" "fail 1" \
+	"$(script_verdict 'ok 1 - a\n' 255)"
+result "script: exit 4 with no results is a skip" "pass 0" "$(script_verdict '' 4)"
+result "script: a SKIP directive passes" "pass 0" \
+	"$(script_verdict 'ok 1 - a # SKIP no nfnetlink_hook\n1..1\n' 0)"
+result "script: 'ok' inside a description is not a result" "fail 1" \
+	"$(script_verdict '# all ok so far\n' 0)"
+
+console_verdict() {
+	printf '%b' "$1" >"$tmp/console"
+	if nfvs_console_problems "$tmp/console" >/dev/null; then echo dirty; else echo clean; fi
+}
+result "console: a clean boot is clean" clean \
+	"$(console_verdict '[ 1.0] nfvs: version 0.1.0 loaded\n[ 1.1] nfvs: unloaded\n')"
+for bad in "WARNING: CPU: 0 PID: 1 at net/core/dev.c:1 x" \
+	"BUG: kernel NULL pointer dereference, address: 0" \
+	"Oops: 0002 [#1] PREEMPT SMP" \
+	"BUG: KASAN: slab-use-after-free in nfvs_in" \
+	"WARNING: possible circular locking dependency detected" \
+	"general protection fault, probably for non-canonical address" \
+	"Kernel panic - not synchronized: Fatal exception" \
+	"UBSAN: shift-out-of-bounds in src/x.c:1:2" \
+	"WARNING: suspicious RCU usage"; do
+	result "console: '${bad%% in *}' fails the run" dirty "$(console_verdict "[ 2.0] $bad\n")"
+done
+
+for f in pass fail crash empty noload truncated; do
+	want=1
+	[ $f = pass ] && want=0
+	"$NFVS_TOP/scripts/kunit.sh" --parse "$fx/ktap-$f.txt" >"$tmp/k" 2>&1
+	result "kunit parser: ktap-$f.txt exits $want" "$want" "$?"
+done
+"$NFVS_TOP/scripts/kunit.sh" --parse "$fx/ktap-fail.txt" >"$tmp/k" 2>&1
+result "kunit parser: the failing case is named" 1 \
+	"$(grep -c '^not ok - kunit: nfvs_hooks.ops_table$' "$tmp/k")"
+"$NFVS_TOP/scripts/kunit.sh" --parse "$fx/ktap-crash.txt" >"$tmp/k" 2>&1
+result "kunit parser: a KASAN report outside any case fails" 1 \
+	"$(grep -c '^not ok - kunit: console clean$' "$tmp/k")"
+
+summary() {
+	printf '%b' "$1" | "$NFVS_TOP/scripts/tap-summary.sh" >"$tmp/s"
+	echo "$? $(tail -n 1 "$tmp/s")"
+}
+result "summary: all passed" "0 2 passed, 0 failed" "$(summary 'ok - a\nok - b\n')"
+result "summary: one failure fails" "1 1 passed, 1 failed" "$(summary 'ok - a\nnot ok - b\n')"
+result "summary: skips counted apart" "0 1 passed, 0 failed, 1 skipped" \
+	"$(summary 'ok - a\nok - b # SKIP why\n')"
+result "summary: no test at all fails" "1 0 passed, 0 failed" "$(summary '# nothing\n')"
+exit $rc
