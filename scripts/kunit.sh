@@ -166,12 +166,7 @@ uml_kernel() {
 	mkdir -p "$NFVS_CACHE"
 	exec 9>"$NFVS_CACHE/uml.lock"
 	flock 9
-	if [ ! -d "$KSRC" ]; then
-		[ -f /usr/src/linux-source-6.1.tar.xz ] ||
-			{ echo "linux-source-6.1 not installed (make deps)"; return 1; }
-		tar -xf /usr/src/linux-source-6.1.tar.xz -C "$NFVS_CACHE" ||
-			{ rm -rf "$KSRC"; echo "cannot extract linux-source-6.1"; return 1; }
-	fi
+	nfvs_linux_source >/dev/null || { echo "linux-source-6.1 not available"; return 1; }
 	if [ ! -x "$dir/linux" ]; then
 		nfvs_log "nfvs: building the UML kernel in $dir (log: $log)"
 		(cd "$KSRC" && python3 tools/testing/kunit/kunit.py build \

@@ -43,6 +43,25 @@ nfvs_kdir() {
 	fi
 }
 
+# nfvs_linux_source: the path of linux-source-6.1, extracted once into the
+# cache (checkpatch, User-Mode Linux, kunit.py).
+nfvs_linux_source() {
+	local dir=$NFVS_CACHE/linux-source-6.1 tmp
+	if [ ! -f "$dir/.nfvs-extracted" ]; then
+		[ -f /usr/src/linux-source-6.1.tar.xz ] ||
+			{ nfvs_log "linux-source-6.1 not installed (make deps)"; return 1; }
+		mkdir -p "$NFVS_CACHE"
+		tmp=$(mktemp -d "$NFVS_CACHE/linux-source.XXXXXX")
+		tar -xf /usr/src/linux-source-6.1.tar.xz -C "$tmp" ||
+			{ rm -rf "$tmp"; nfvs_log "cannot extract linux-source-6.1"; return 1; }
+		touch "$tmp/linux-source-6.1/.nfvs-extracted"
+		rm -rf "$dir"
+		mv "$tmp/linux-source-6.1" "$dir"
+		rmdir "$tmp"
+	fi
+	echo "$dir"
+}
+
 # The files kbuild needs, copied to a build directory of their own for each
 # kernel (kbuild writes objects next to the sources).
 NFVS_SOURCES="Kbuild Makefile src include tests/kunit"

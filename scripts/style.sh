@@ -26,14 +26,8 @@ result() {
 c_files=$(git ls-files -co --exclude-standard '*.c' '*.h')
 sh_files=$(git ls-files -co --exclude-standard '*.sh' scripts/vm/init-stage1)
 
-checkpatch=$NFVS_CACHE/linux-source-6.1/scripts/checkpatch.pl
-if [ ! -f "$checkpatch" ]; then
-	mkdir -p "$NFVS_CACHE"
-	tar -xf /usr/src/linux-source-6.1.tar.xz -C "$NFVS_CACHE" \
-		linux-source-6.1/scripts/checkpatch.pl \
-		linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch 2>/dev/null
-fi
+ksrc=$(nfvs_linux_source) || { echo "not ok - style: linux-source-6.1 for checkpatch"; exit 1; }
+checkpatch=$ksrc/scripts/checkpatch.pl
 for f in $c_files; do
 	ignore=
 	# The one place where kernel versions may be compared.

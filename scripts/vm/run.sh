@@ -47,6 +47,7 @@ fi
 	printf 'NFVS_TESTS=('; printf '%q ' "${tests[@]}"; echo ')'
 } >"$out/results/job"
 
+build=$(cd "$NFVS_BUILD" && pwd)
 accel=tcg
 [ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
 timeout_s=${NFVS_VM_TIMEOUT:-900}
@@ -56,11 +57,15 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP" \
+	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=results,path="$out/results",security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
+	-fsdev local,id=top,path="$NFVS_TOP",security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=top,mount_tag=top \
+	-fsdev local,id=build,path="$build",security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=build,mount_tag=build \
 	</dev/null >"$out/qemu.log" 2>&1
 qrc=$?
 elapsed=$(($(date +%s) - start))
