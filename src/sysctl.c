@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/sys/net/nfvs: one table per network namespace. The template's .data
- * holds the offset of each value inside struct nfvs_net; every namespace
- * gets a copy pointing at its own values.
+ * Sysctls, one set per network namespace, under net/nfvs and, with
+ * ipvs_compat, the same values under net/ipv4/vs. Names and defaults are
+ * those of IPVS; ranges are the values that mean something (IPVS accepts
+ * any integer for its on/off switches). The template's .data holds the
+ * offset of each value inside struct nfvs_net; every directory of every
+ * namespace gets a copy pointing at that namespace's values.
  */
+#include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <uapi/linux/nfvs.h>
@@ -13,25 +17,62 @@
 #define NFVS_SYSCTL_OFFSET(field) \
 	((void *)offsetof(struct nfvs_net, sysctl.field))
 
+#define NFVS_SYSCTL_INT(name, min, max) {				\
+		.procname = #name,					\
+		.data = NFVS_SYSCTL_OFFSET(name),			\
+		.maxlen = sizeof(int),					\
+		.mode = 0644,						\
+		.proc_handler = proc_dointvec_minmax,			\
+		.extra1 = (min),					\
+		.extra2 = (max),					\
+	}
+
 const struct ctl_table nfvs_sysctl_template[NFVS_SYSCTL_COUNT] = {
-	{
-		.procname = "conntrack",
-		.data = NFVS_SYSCTL_OFFSET(conntrack),
-		.maxlen = sizeof(int),
-		.mode = 0644,
-		.proc_handler = proc_dointvec_minmax,
-		.extra1 = SYSCTL_ZERO,
-		.extra2 = SYSCTL_ONE,
-	},
+	/* Free memory (pages) below which the defense modes engage. */
+	NFVS_SYSCTL_INT(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
+	/* Defense modes: 0 off, 1 and 2 automatic, 3 always. */
+	NFVS_SYSCTL_INT(drop_entry, SYSCTL_ZERO, SYSCTL_THREE),
+	NFVS_SYSCTL_INT(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
+	/* 1: every nfvs connection has a confirmed conntrack entry. */
+	NFVS_SYSCTL_INT(conntrack, SYSCTL_ZERO, SYSCTL_ONE),
+	NFVS_SYSCTL_INT(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
+	/* Re-route NAT replies after SNAT by the real server's address. */
+	NFVS_SYSCTL_INT(snat_reroute, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Drop the connections of a removed destination at once. */
+	NFVS_SYSCTL_INT(expire_nodest_conn, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Create connections from mid-stream TCP packets too. */
+	NFVS_SYSCTL_INT(sloppy_tcp, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Expire persistence templates of a quiesced destination. */
+	NFVS_SYSCTL_INT(expire_quiescent_template, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Answer packets for missing NAT connections with ICMP. */
+	NFVS_SYSCTL_INT(nat_icmp_send, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Honour DF: send frag-needed instead of fragmenting. */
+	NFVS_SYSCTL_INT(pmtu_disc, SYSCTL_ZERO, SYSCTL_ONE),
+	/* How a reused client port is handled (bit mask, IPVS's values). */
+	NFVS_SYSCTL_INT(conn_reuse_mode, SYSCTL_ZERO,
+			SYSCTL_THREE),
+	/* Schedule ICMP packets that open no connection of their own. */
+	NFVS_SYSCTL_INT(schedule_icmp, SYSCTL_ZERO, SYSCTL_ONE),
 };
 
 void nfvs_sysctl_defaults(struct nfvs_sysctl *s)
 {
-	s->conntrack = 0;
+	*s = (struct nfvs_sysctl) {
+		.amemthresh = 1024,
+		.snat_reroute = 1,
+		.pmtu_disc = 1,
+		.conn_reuse_mode = 1,
+	};
 }
 
-int nfvs_sysctl_net_init(struct nfvs_net *nn)
+static const char *const nfvs_sysctl_paths[] = {
+	[NFVS_SYSCTL_NFVS] = NFVS_SYSCTL_DIR,
+	[NFVS_SYSCTL_IPVS] = NFVS_IPVS_SYSCTL_DIR,
+};
+
+int nfvs_sysctl_net_init(struct nfvs_net *nn, enum nfvs_sysctl_dir_id id)
 {
+	struct nfvs_sysctl_dir *dir = &nn->sysctl_dirs[id];
 	struct ctl_table *tbl;
 	size_t i;
 
@@ -42,18 +83,22 @@ int nfvs_sysctl_net_init(struct nfvs_net *nn)
 	for (i = 0; i < ARRAY_SIZE(nfvs_sysctl_template); i++)
 		tbl[i].data = (char *)nn + (uintptr_t)tbl[i].data;
 
-	nn->sysctl_hdr = register_net_sysctl_sz(nn->net, NFVS_SYSCTL_DIR, tbl,
-						ARRAY_SIZE(nfvs_sysctl_template));
-	if (!nn->sysctl_hdr) {
+	dir->hdr = register_net_sysctl_sz(nn->net, nfvs_sysctl_paths[id], tbl,
+					  ARRAY_SIZE(nfvs_sysctl_template));
+	if (!dir->hdr) {
 		kfree(tbl);
 		return -ENOMEM;
 	}
-	nn->sysctl_table = tbl;
+	dir->table = tbl;
 	return 0;
 }
 
-void nfvs_sysctl_net_exit(struct nfvs_net *nn)
+void nfvs_sysctl_net_exit(struct nfvs_net *nn, enum nfvs_sysctl_dir_id id)
 {
-	unregister_net_sysctl_table(nn->sysctl_hdr);
-	kfree(nn->sysctl_table);
+	struct nfvs_sysctl_dir *dir = &nn->sysctl_dirs[id];
+
+	unregister_net_sysctl_table(dir->hdr);
+	kfree(dir->table);
+	dir->hdr = NULL;
+	dir->table = NULL;
 }

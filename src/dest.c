@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Destinations (real servers) of a service: an RCU list under the
+ * namespace's service mutex. A destination is freed after a grace period
+ * once its last reference is gone.
+ */
+#include <linux/limits.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "netns.h"
+#include "sched.h"
+#include "service.h"
+
+struct nfvs_dest *nfvs_dest_find(struct nfvs_service *svc, u16 af,
+				 const union nf_inet_addr *addr, __be16 port)
+{
+	struct nfvs_dest *dest;
+
+	list_for_each_entry_rcu(dest, &svc->dests, list,
+				lockdep_is_held(&svc->nn->services.mutex)) {
+		if (dest->af == af && dest->port == port &&
+		    nf_inet_addr_cmp(&dest->addr, addr))
+			return dest;
+	}
+	return NULL;
+}
+
+static int nfvs_dest_check(const struct nfvs_dest_conf *c,
+			   struct netlink_ext_ack *extack)
+{
+	if (c->weight < 0) {
+		NL_SET_ERR_MSG(extack, "weight must be between 0 and 2147483647");
+		return -ERANGE;
+	}
+	if (c->l_threshold > c->u_threshold) {
+		NL_SET_ERR_MSG(extack, "lower threshold is above the upper threshold");
+		return -ERANGE;
+	}
+	if (c->u_threshold > INT_MAX) {
+		NL_SET_ERR_MSG(extack, "upper threshold must be at most 2147483647");
+		return -EINVAL;
+	}
+	switch (c->fwd) {
+	case NFVS_FWD_NAT:
+	case NFVS_FWD_LOCAL:
+	case NFVS_FWD_TUNNEL:
+	case NFVS_FWD_DROUTE:
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "unknown forwarding method");
+		return -EINVAL;
+	}
+	if (c->tun_type != NFVS_TUN_TYPE_IPIP) {
+		NL_SET_ERR_MSG(extack, "only IPIP tunnels are supported");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static void nfvs_dest_apply(struct nfvs_dest *dest,
+			    const struct nfvs_dest_conf *c)
+{
+	dest->fwd = c->fwd;
+	atomic_set(&dest->weight, c->weight);
+	dest->u_threshold = c->u_threshold;
+	dest->l_threshold = c->l_threshold;
+	dest->tun_type = c->tun_type;
+	dest->tun_port = c->tun_port;
+	dest->tun_flags = c->tun_flags;
+}
+
+int nfvs_dest_add(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
+		  struct netlink_ext_ack *extack)
+{
+	struct nfvs_dest *dest;
+	int err;
+
+	lockdep_assert_held(&svc->nn->services.mutex);
+	err = nfvs_dest_check(c, extack);
+	if (err)
+		return err;
+	if (nfvs_dest_find(svc, c->af, &c->addr, c->port)) {
+		NL_SET_ERR_MSG(extack, "destination already exists");
+		return -EEXIST;
+	}
+
+	dest = kzalloc(sizeof(*dest), GFP_KERNEL);
+	if (!dest)
+		return -ENOMEM;
+	err = nfvs_stats_init(&dest->stats);
+	if (err) {
+		kfree(dest);
+		return err;
+	}
+	dest->svc = svc;
+	dest->af = c->af;
+	dest->addr = c->addr;
+	dest->port = c->port;
+	refcount_set(&dest->refcnt, 1);
+	nfvs_dest_apply(dest, c);
+
+	list_add_tail_rcu(&dest->list, &svc->dests);
+	svc->num_dests++;
+	nfvs_sched_dest_added(svc, dest);
+	return 0;
+}
+
+int nfvs_dest_edit(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
+		   struct netlink_ext_ack *extack)
+{
+	struct nfvs_dest *dest;
+	int err;
+
+	lockdep_assert_held(&svc->nn->services.mutex);
+	err = nfvs_dest_check(c, extack);
+	if (err)
+		return err;
+	dest = nfvs_dest_find(svc, c->af, &c->addr, c->port);
+	if (!dest) {
+		NL_SET_ERR_MSG(extack, "no such destination");
+		return -ENOENT;
+	}
+	nfvs_dest_apply(dest, c);
+	nfvs_sched_dest_updated(svc, dest);
+	return 0;
+}
+
+int nfvs_dest_del(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
+		  struct netlink_ext_ack *extack)
+{
+	struct nfvs_dest *dest;
+
+	lockdep_assert_held(&svc->nn->services.mutex);
+	dest = nfvs_dest_find(svc, c->af, &c->addr, c->port);
+	if (!dest) {
+		NL_SET_ERR_MSG(extack, "no such destination");
+		return -ENOENT;
+	}
+	nfvs_dest_unlink(dest);
+	return 0;
+}
+
+void nfvs_dest_unlink(struct nfvs_dest *dest)
+{
+	struct nfvs_service *svc = dest->svc;
+
+	/* Schedulers move their cursors off it while it is still listed. */
+	nfvs_sched_dest_removed(svc, dest);
+	list_del_rcu(&dest->list);
+	svc->num_dests--;
+	nfvs_dest_put(dest);
+}
+
+static void nfvs_dest_free_rcu(struct rcu_head *head)
+{
+	struct nfvs_dest *dest = container_of(head, struct nfvs_dest, rcu);
+
+	nfvs_stats_free(&dest->stats);
+	kfree(dest);
+}
+
+void nfvs_dest_put(struct nfvs_dest *dest)
+{
+	if (refcount_dec_and_test(&dest->refcnt))
+		call_rcu(&dest->rcu, nfvs_dest_free_rcu);
+}

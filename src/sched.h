@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NFVS_SCHED_H
+#define _NFVS_SCHED_H
+
+#include <linux/list.h>
+#include <linux/skbuff.h>
+#include <linux/netfilter.h>
+
+#include "service.h"
+
+struct nfvs_service;
+struct nfvs_dest;
+
+/* What a scheduler may look at in the packet that opens a connection. */
+struct nfvs_flow {
+	u16 af;
+	u16 protocol;
+	union nf_inet_addr saddr;
+	union nf_inet_addr daddr;
+	__be16 sport;
+	__be16 dport;
+};
+
+/*
+ * A scheduler picks the destination of a new connection. Its per-service
+ * state hangs off svc->sched_data: init_service sets it up, done_service
+ * frees it once no packet can see it any more. add/del/upd_dest are called,
+ * under the service mutex, when the set of destinations or a weight
+ * changes. schedule runs in the packet path under rcu_read_lock().
+ */
+struct nfvs_scheduler {
+	struct list_head list;
+	const char *name;
+	int (*init_service)(struct nfvs_service *svc);
+	void (*done_service)(struct nfvs_service *svc);
+	int (*add_dest)(struct nfvs_service *svc, struct nfvs_dest *dest);
+	int (*del_dest)(struct nfvs_service *svc, struct nfvs_dest *dest);
+	int (*upd_dest)(struct nfvs_service *svc, struct nfvs_dest *dest);
+	struct nfvs_dest *(*schedule)(struct nfvs_service *svc,
+				      const struct sk_buff *skb,
+				      const struct nfvs_flow *flow);
+};
+
+void nfvs_sched_register(struct nfvs_scheduler *sched);
+void nfvs_sched_unregister(struct nfvs_scheduler *sched);
+struct nfvs_scheduler *nfvs_sched_find(const char *name);
+
+int nfvs_sched_bind(struct nfvs_service *svc, struct nfvs_scheduler *sched);
+void nfvs_sched_unbind(struct nfvs_service *svc);
+void nfvs_sched_dest_added(struct nfvs_service *svc, struct nfvs_dest *dest);
+void nfvs_sched_dest_removed(struct nfvs_service *svc, struct nfvs_dest *dest);
+void nfvs_sched_dest_updated(struct nfvs_service *svc, struct nfvs_dest *dest);
+
+int nfvs_schedulers_init(void);
+void nfvs_schedulers_exit(void);
+
+/* The schedulers built into nfvs, one file each. */
+extern struct nfvs_scheduler nfvs_sched_rr;
+extern struct nfvs_scheduler nfvs_sched_wrr;
+extern struct nfvs_scheduler nfvs_sched_lc;
+extern struct nfvs_scheduler nfvs_sched_wlc;
+extern struct nfvs_scheduler nfvs_sched_sed;
+extern struct nfvs_scheduler nfvs_sched_nq;
+
+struct nfvs_dest *nfvs_sed_pick(struct nfvs_service *svc);
+
+
+
+/* Connections weigh on a destination: an active one 256 times an idle one. */
+static inline unsigned int nfvs_dest_overhead(struct nfvs_dest *dest)
+{
+	return (atomic_read(&dest->activeconns) << 8) +
+	       atomic_read(&dest->inactconns);
+}
+#endif /* _NFVS_SCHED_H */

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Weighted round robin: destinations take turns in proportion to their
+ * weights, interleaved (a weight 3 and a weight 1 server give A A B A ...
+ * rather than A A A B), by lowering a current weight step by step.
+ */
+#include <linux/gcd.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "sched.h"
+
+struct nfvs_wrr {
+	spinlock_t lock;		/* protects all below */
+	struct list_head *cl;		/* current position */
+	int cw;				/* current weight */
+	int mw;				/* largest weight */
+	int di;				/* step: gcd of the weights */
+};
+
+static void nfvs_wrr_recompute(struct nfvs_service *svc, struct nfvs_wrr *w,
+			       const struct nfvs_dest *leaving)
+{
+	struct nfvs_dest *dest;
+	int mw = 0, di = 0, weight;
+
+	list_for_each_entry(dest, &svc->dests, list) {
+		weight = atomic_read(&dest->weight);
+		if (weight <= 0 || dest == leaving)
+			continue;
+		mw = max(mw, weight);
+		di = di ? gcd(di, weight) : weight;
+	}
+	w->mw = mw;
+	w->di = di ? di : 1;
+	if (w->cw > mw)
+		w->cw = 0;
+}
+
+static int nfvs_wrr_init(struct nfvs_service *svc)
+{
+	struct nfvs_wrr *w = kzalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return -ENOMEM;
+	spin_lock_init(&w->lock);
+	w->cl = &svc->dests;
+	nfvs_wrr_recompute(svc, w, NULL);
+	svc->sched_data = w;
+	return 0;
+}
+
+static void nfvs_wrr_done(struct nfvs_service *svc)
+{
+	kfree(svc->sched_data);
+}
+
+static int nfvs_wrr_changed(struct nfvs_service *svc, struct nfvs_dest *dest)
+{
+	struct nfvs_wrr *w = svc->sched_data;
+
+	spin_lock_bh(&w->lock);
+	nfvs_wrr_recompute(svc, w, NULL);
+	spin_unlock_bh(&w->lock);
+	return 0;
+}
+
+static int nfvs_wrr_del_dest(struct nfvs_service *svc, struct nfvs_dest *dest)
+{
+	struct nfvs_wrr *w = svc->sched_data;
+
+	spin_lock_bh(&w->lock);
+	if (w->cl == &dest->list)
+		w->cl = dest->list.prev;
+	nfvs_wrr_recompute(svc, w, dest);
+	spin_unlock_bh(&w->lock);
+	return 0;
+}
+
+static struct nfvs_dest *nfvs_wrr_schedule(struct nfvs_service *svc,
+					   const struct sk_buff *skb,
+					   const struct nfvs_flow *flow)
+{
+	struct nfvs_wrr *w = svc->sched_data;
+	struct nfvs_dest *dest, *found = NULL;
+	unsigned int steps, limit;
+	struct list_head *p;
+
+	spin_lock_bh(&w->lock);
+	if (w->mw <= 0)
+		goto out;
+	/* Every (position, weight) pair is visited at most once. */
+	limit = (svc->num_dests + 1) * (w->mw / w->di + 1);
+	p = w->cl;
+	for (steps = 0; steps < limit; steps++) {
+		p = rcu_dereference(list_next_rcu(p));
+		if (p == &svc->dests) {
+			w->cw -= w->di;
+			if (w->cw <= 0)
+				w->cw = w->mw;
+			continue;
+		}
+		dest = list_entry(p, struct nfvs_dest, list);
+		if (atomic_read(&dest->weight) >= w->cw &&
+		    atomic_read(&dest->weight) > 0) {
+			found = dest;
+			w->cl = p;
+			break;
+		}
+	}
+out:
+	spin_unlock_bh(&w->lock);
+	return found;
+}
+
+struct nfvs_scheduler nfvs_sched_wrr = {
+	.name = "wrr",
+	.init_service = nfvs_wrr_init,
+	.done_service = nfvs_wrr_done,
+	.add_dest = nfvs_wrr_changed,
+	.del_dest = nfvs_wrr_del_dest,
+	.upd_dest = nfvs_wrr_changed,
+	.schedule = nfvs_wrr_schedule,
+};
