@@ -143,7 +143,7 @@ int nfvs_genl_flush(struct sk_buff *skb, struct genl_info *info)
 
 int nfvs_genl_daemon(struct sk_buff *skb, struct genl_info *info)
 {
-	NL_SET_ERR_MSG(info->extack, "connection synchronisation (sync daemon) is not supported by nfvs");
+	NL_SET_ERR_MSG(info->extack, "the sync daemon is not supported by nfvs");
 	return -EOPNOTSUPP;
 }
 

@@ -51,7 +51,8 @@ int nfvs_genl_parse_service(struct nlattr *nla, bool full,
 	    !(tb[NFVS_SVC_ATTR_FWMARK] ||
 	      (tb[NFVS_SVC_ATTR_PROTOCOL] && tb[NFVS_SVC_ATTR_ADDR] &&
 	       tb[NFVS_SVC_ATTR_PORT]))) {
-		NL_SET_ERR_MSG(extack, "a service needs an address family and a fwmark, or protocol, address and port");
+		NL_SET_ERR_MSG(extack,
+			       "service needs family and fwmark, or protocol, address and port");
 		return -EINVAL;
 	}
 
@@ -88,7 +89,8 @@ int nfvs_genl_parse_service(struct nlattr *nla, bool full,
 
 	if (!tb[NFVS_SVC_ATTR_SCHED_NAME] || !tb[NFVS_SVC_ATTR_FLAGS] ||
 	    !tb[NFVS_SVC_ATTR_TIMEOUT] || !tb[NFVS_SVC_ATTR_NETMASK]) {
-		NL_SET_ERR_MSG(extack, "a service needs a scheduler, flags, timeout and netmask");
+		NL_SET_ERR_MSG(extack,
+			       "service needs scheduler, flags, timeout and netmask");
 		return -EINVAL;
 	}
 	if (tb[NFVS_SVC_ATTR_PE_NAME] && nla_len(tb[NFVS_SVC_ATTR_PE_NAME]) > 1) {
@@ -147,7 +149,8 @@ static int nfvs_genl_parse_dest(struct nlattr *nla, bool full, u16 svc_af,
 
 	if (!tb[NFVS_DEST_ATTR_FWD_METHOD] || !tb[NFVS_DEST_ATTR_WEIGHT] ||
 	    !tb[NFVS_DEST_ATTR_U_THRESH] || !tb[NFVS_DEST_ATTR_L_THRESH]) {
-		NL_SET_ERR_MSG(extack, "a destination needs a forwarding method, weight and thresholds");
+		NL_SET_ERR_MSG(extack,
+			       "destination needs forwarding method, weight and thresholds");
 		return -EINVAL;
 	}
 	c->fwd = nla_get_u32(tb[NFVS_DEST_ATTR_FWD_METHOD]) & NFVS_FWD_MASK;
@@ -425,17 +428,19 @@ int nfvs_genl_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 
 	mutex_lock(&nn->services.mutex);
-	nfvs_for_each_service(svc, nn, bucket) {
-		if (idx++ < skip)
-			continue;
-		hdr = nfvs_genl_dump_start(skb, cb, NFVS_CMD_NEW_SERVICE);
-		if (!hdr)
-			goto full;
-		if (nfvs_genl_put_service(skb, svc)) {
-			genlmsg_cancel(skb, hdr);
-			goto full;
+	for (bucket = 0; bucket < NFVS_SVC_BUCKETS; bucket++) {
+		hlist_for_each_entry(svc, nfvs_services_bucket(nn, bucket), hash) {
+			if (idx++ < skip)
+				continue;
+			hdr = nfvs_genl_dump_start(skb, cb, NFVS_CMD_NEW_SERVICE);
+			if (!hdr)
+				goto full;
+			if (nfvs_genl_put_service(skb, svc)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
 		}
-		genlmsg_end(skb, hdr);
 	}
 	idx++;
 full:

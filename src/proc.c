@@ -51,7 +51,7 @@ static struct nfvs_service *nfvs_proc_first_from(struct seq_file *seq,
 	struct nfvs_proc_iter *iter = seq->private;
 	struct hlist_node *first;
 
-	for (; bucket < 2 * NFVS_SVC_TAB_SIZE; bucket++) {
+	for (; bucket < NFVS_SVC_BUCKETS; bucket++) {
 		first = rcu_dereference(hlist_first_rcu(nfvs_services_bucket(nn, bucket)));
 		if (first) {
 			iter->bucket = bucket;
@@ -165,11 +165,11 @@ static int nfvs_proc_stats_show(struct seq_file *seq, void *v)
 	nfvs_stats_read(&nn->tot_stats, &c);
 	seq_puts(seq, "   Total Incoming Outgoing         Incoming         Outgoing\n");
 	seq_puts(seq, "   Conns  Packets  Packets            Bytes            Bytes\n");
-	seq_printf(seq, "%8LX %8LX %8LX %16LX %16LX\n\n", c.conns, c.inpkts,
-		   c.outpkts, c.inbytes, c.outbytes);
+	seq_printf(seq, "%8llX %8llX %8llX %16llX %16llX\n\n", c.conns,
+		   c.inpkts, c.outpkts, c.inbytes, c.outbytes);
 	seq_puts(seq, " Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s\n");
-	seq_printf(seq, "%8LX %8LX %8LX %16LX %16LX\n", 0ULL, 0ULL, 0ULL, 0ULL,
-		   0ULL);
+	seq_printf(seq, "%8llX %8llX %8llX %16llX %16llX\n", 0ULL, 0ULL, 0ULL,
+		   0ULL, 0ULL);
 	return 0;
 }
 

@@ -64,8 +64,6 @@ extern struct nfvs_scheduler nfvs_sched_nq;
 
 struct nfvs_dest *nfvs_sed_pick(struct nfvs_service *svc);
 
-
-
 /* Connections weigh on a destination: an active one 256 times an idle one. */
 static inline unsigned int nfvs_dest_overhead(struct nfvs_dest *dest)
 {

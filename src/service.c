@@ -217,7 +217,7 @@ void nfvs_services_flush(struct nfvs_net *nn)
 	unsigned int i;
 
 	lockdep_assert_held(&nn->services.mutex);
-	for (i = 0; i < 2 * NFVS_SVC_TAB_SIZE; i++)
+	for (i = 0; i < NFVS_SVC_BUCKETS; i++)
 		hlist_for_each_entry_safe(svc, next,
 					  nfvs_services_bucket(nn, i), hash)
 			nfvs_service_del(svc);
@@ -237,7 +237,9 @@ void nfvs_services_zero(struct nfvs_net *nn)
 	struct nfvs_service *svc;
 	unsigned int i;
 
-	nfvs_for_each_service(svc, nn, i)
-		nfvs_service_zero(svc);
+	lockdep_assert_held(&nn->services.mutex);
+	for (i = 0; i < NFVS_SVC_BUCKETS; i++)
+		hlist_for_each_entry(svc, nfvs_services_bucket(nn, i), hash)
+			nfvs_service_zero(svc);
 	nfvs_stats_zero(&nn->tot_stats);
 }

@@ -2,6 +2,7 @@
 #ifndef _NFVS_SERVICE_H
 #define _NFVS_SERVICE_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
@@ -16,7 +17,9 @@ struct nfvs_scheduler;
 struct netlink_ext_ack;
 
 #define NFVS_SVC_TAB_BITS 8
-#define NFVS_SVC_TAB_SIZE (1 << NFVS_SVC_TAB_BITS)
+#define NFVS_SVC_TAB_SIZE BIT(NFVS_SVC_TAB_BITS)
+/* Buckets of both tables, as nfvs_services_bucket() numbers them. */
+#define NFVS_SVC_BUCKETS (2 * NFVS_SVC_TAB_SIZE)
 
 /* What the control plane asks for, validated before it touches a table. */
 struct nfvs_service_conf {
@@ -86,7 +89,7 @@ struct nfvs_service {
 
 /* The tables of one namespace; changed under mutex, read under RCU. */
 struct nfvs_services {
-	struct mutex mutex;
+	struct mutex mutex;		/* serialises all changes */
 	struct hlist_head svc_table[NFVS_SVC_TAB_SIZE];
 	struct hlist_head fwm_table[NFVS_SVC_TAB_SIZE];
 	unsigned int count;
@@ -106,13 +109,6 @@ void nfvs_services_flush(struct nfvs_net *nn);
 void nfvs_service_zero(struct nfvs_service *svc);
 void nfvs_services_zero(struct nfvs_net *nn);
 const char *nfvs_service_sched_name(const struct nfvs_service *svc);
-
-/* Iterates over both tables; caller holds the mutex or rcu_read_lock(). */
-#define nfvs_for_each_service(svc, nn, bucket)				\
-	for ((bucket) = 0; (bucket) < 2 * NFVS_SVC_TAB_SIZE; (bucket)++)	\
-		hlist_for_each_entry_rcu((svc),					\
-			nfvs_services_bucket((nn), (bucket)), hash,		\
-			lockdep_is_held(&(nn)->services.mutex))
 
 struct hlist_head *nfvs_services_bucket(struct nfvs_net *nn, unsigned int i);
 

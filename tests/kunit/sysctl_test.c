@@ -114,21 +114,35 @@ static void defaults_in_range(struct kunit *test)
 	}
 }
 
-/* The values documented in include/uapi/linux/nfvs.h. */
+/* IPVS's names and defaults; ranges are the values that mean something. */
 static void documented_values(struct kunit *test)
 {
 	static const struct {
 		const char *name;
 		int def, min, max;
 	} want[] = {
+		{ "amemthresh", 1024, 0, INT_MAX },
+		{ "drop_entry", 0, 0, 3 },
+		{ "drop_packet", 0, 0, 3 },
 		{ "conntrack", 0, 0, 1 },
+		{ "secure_tcp", 0, 0, 3 },
+		{ "snat_reroute", 1, 0, 1 },
+		{ "expire_nodest_conn", 0, 0, 1 },
+		{ "sloppy_tcp", 0, 0, 1 },
+		{ "expire_quiescent_template", 0, 0, 1 },
+		{ "nat_icmp_send", 0, 0, 1 },
+		{ "pmtu_disc", 1, 0, 1 },
+		{ "conn_reuse_mode", 1, 0, 3 },
+		{ "schedule_icmp", 0, 0, 1 },
 	};
-	struct nfvs_net nn;
+	struct nfvs_net *nn;
 	size_t i, j;
 
 	KUNIT_ASSERT_EQ(test, NFVS_SYSCTL_COUNT, ARRAY_SIZE(want));
-	memset(&nn, 0xff, sizeof(nn));
-	nfvs_sysctl_defaults(&nn.sysctl);
+	nn = kunit_kmalloc(test, sizeof(*nn), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, nn);
+	memset(nn, 0xff, sizeof(*nn));
+	nfvs_sysctl_defaults(&nn->sysctl);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		const struct ctl_table *t = NULL;
 
@@ -136,7 +150,7 @@ static void documented_values(struct kunit *test)
 			if (!strcmp(nfvs_sysctl_template[j].procname, want[i].name))
 				t = &nfvs_sysctl_template[j];
 		KUNIT_ASSERT_NOT_NULL_MSG(test, t, "no sysctl %s", want[i].name);
-		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(&nn, t), want[i].def,
+		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, t), want[i].def,
 				    "%s", want[i].name);
 		KUNIT_EXPECT_EQ_MSG(test, *(const int *)t->extra1, want[i].min,
 				    "%s", want[i].name);
@@ -211,6 +225,7 @@ static void read_value(struct kunit *test)
 static void register_init_net(struct kunit *test)
 {
 	const struct ctl_table *t = &nfvs_sysctl_template[0];
+	struct nfvs_sysctl_dir *dir;
 	struct nfvs_net *nn;
 	char s[16];
 	size_t i;
@@ -222,16 +237,17 @@ static void register_init_net(struct kunit *test)
 	nn->net = &init_net;
 	nfvs_sysctl_defaults(&nn->sysctl);
 
-	KUNIT_ASSERT_EQ(test, nfvs_sysctl_net_init(nn), 0);
-	KUNIT_EXPECT_NOT_NULL(test, nn->sysctl_hdr);
+	KUNIT_ASSERT_EQ(test, nfvs_sysctl_net_init(nn, NFVS_SYSCTL_NFVS), 0);
+	dir = &nn->sysctl_dirs[NFVS_SYSCTL_NFVS];
+	KUNIT_EXPECT_NOT_NULL(test, dir->hdr);
 	for (i = 0; i < NFVS_SYSCTL_COUNT; i++)
-		KUNIT_EXPECT_PTR_EQ(test, nn->sysctl_table[i].data,
+		KUNIT_EXPECT_PTR_EQ(test, dir->table[i].data,
 				    (void *)((char *)nn +
 					     sysctl_offset(&nfvs_sysctl_template[i])));
 	snprintf(s, sizeof(s), "%d", *(const int *)t->extra2);
-	KUNIT_EXPECT_EQ(test, sysctl_write(&nn->sysctl_table[0], s), 0);
+	KUNIT_EXPECT_EQ(test, sysctl_write(&dir->table[0], s), 0);
 	KUNIT_EXPECT_EQ(test, sysctl_value(nn, t), *(const int *)t->extra2);
-	nfvs_sysctl_net_exit(nn);
+	nfvs_sysctl_net_exit(nn, NFVS_SYSCTL_NFVS);
 }
 
 static struct kunit_case nfvs_sysctl_cases[] = {

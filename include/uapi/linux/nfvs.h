@@ -94,6 +94,7 @@ enum nfvs_cmd {
 	NFVS_CMD_FLUSH,		/* delete every service */
 	__NFVS_CMD_MAX,
 };
+
 #define NFVS_CMD_MAX (__NFVS_CMD_MAX - 1)
 
 enum nfvs_cmd_attr {
@@ -106,6 +107,7 @@ enum nfvs_cmd_attr {
 	NFVS_CMD_ATTR_TIMEOUT_UDP,	/* u32, seconds: UDP */
 	__NFVS_CMD_ATTR_MAX,
 };
+
 #define NFVS_CMD_ATTR_MAX (__NFVS_CMD_ATTR_MAX - 1)
 
 /*
@@ -128,6 +130,7 @@ enum nfvs_svc_attr {
 	NFVS_SVC_ATTR_STATS64,		/* nested, enum nfvs_stats_attr, u64 */
 	__NFVS_SVC_ATTR_MAX,
 };
+
 #define NFVS_SVC_ATTR_MAX (__NFVS_SVC_ATTR_MAX - 1)
 
 /*
@@ -153,6 +156,7 @@ enum nfvs_dest_attr {
 	NFVS_DEST_ATTR_TUN_FLAGS,	/* u16 */
 	__NFVS_DEST_ATTR_MAX,
 };
+
 #define NFVS_DEST_ATTR_MAX (__NFVS_DEST_ATTR_MAX - 1)
 
 /* Sync daemon attributes: accepted by the parser, refused by the commands. */
@@ -168,6 +172,7 @@ enum nfvs_daemon_attr {
 	NFVS_DAEMON_ATTR_MCAST_TTL,
 	__NFVS_DAEMON_ATTR_MAX,
 };
+
 #define NFVS_DAEMON_ATTR_MAX (__NFVS_DAEMON_ATTR_MAX - 1)
 
 /* Counters (u32 in *_STATS, u64 in *_STATS64) and rates per second. */
@@ -186,6 +191,7 @@ enum nfvs_stats_attr {
 	NFVS_STATS_ATTR_PAD,
 	__NFVS_STATS_ATTR_MAX,
 };
+
 #define NFVS_STATS_ATTR_MAX (__NFVS_STATS_ATTR_MAX - 1)
 
 enum nfvs_info_attr {
@@ -194,6 +200,7 @@ enum nfvs_info_attr {
 	NFVS_INFO_ATTR_CONN_TAB_SIZE,	/* u32: connection table buckets */
 	__NFVS_INFO_ATTR_MAX,
 };
+
 #define NFVS_INFO_ATTR_MAX (__NFVS_INFO_ATTR_MAX - 1)
 
 #endif /* _UAPI_LINUX_NFVS_H */
