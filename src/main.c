@@ -9,7 +9,6 @@
 
 #include "genl.h"
 #include "netns.h"
-#include "sched.h"
 #include "version.h"
 
 bool nfvs_ipvs_compat __read_mostly = true;
@@ -41,9 +40,6 @@ static int __init nfvs_init(void)
 {
 	int err;
 
-	err = nfvs_schedulers_init();
-	if (err)
-		goto err_sched;
 	err = nfvs_netns_register();
 	if (err)
 		goto err_netns;
@@ -71,8 +67,6 @@ err_notifier:
 err_genl:
 	nfvs_netns_unregister();
 err_netns:
-	nfvs_schedulers_exit();
-err_sched:
 	return err;
 }
 
@@ -85,7 +79,6 @@ static void __exit nfvs_exit(void)
 	nfvs_netns_unregister();
 	/* Services and destinations still waiting for a grace period. */
 	rcu_barrier();
-	nfvs_schedulers_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The scheduler registry. Schedulers are built into nfvs; each registers an
- * ops struct (sched_*.c) and the core never looks at their names.
+ * The schedulers, all built into nfvs: each is an ops struct of its own file
+ * (sched_*.c), listed here; the core never looks at their names.
  */
-#include <linux/mutex.h>
 #include <linux/string.h>
 
 #include "netns.h"
 #include "sched.h"
 #include "service.h"
 
-static LIST_HEAD(nfvs_schedulers);
-static DEFINE_MUTEX(nfvs_schedulers_mutex);
-
-static struct nfvs_scheduler *const nfvs_builtin_schedulers[] = {
+static struct nfvs_scheduler *const nfvs_schedulers[] = {
 	&nfvs_sched_rr,
 	&nfvs_sched_wrr,
 	&nfvs_sched_lc,
@@ -22,33 +18,14 @@ static struct nfvs_scheduler *const nfvs_builtin_schedulers[] = {
 	&nfvs_sched_nq,
 };
 
-void nfvs_sched_register(struct nfvs_scheduler *sched)
-{
-	mutex_lock(&nfvs_schedulers_mutex);
-	list_add_tail(&sched->list, &nfvs_schedulers);
-	mutex_unlock(&nfvs_schedulers_mutex);
-}
-
-void nfvs_sched_unregister(struct nfvs_scheduler *sched)
-{
-	mutex_lock(&nfvs_schedulers_mutex);
-	list_del(&sched->list);
-	mutex_unlock(&nfvs_schedulers_mutex);
-}
-
 struct nfvs_scheduler *nfvs_sched_find(const char *name)
 {
-	struct nfvs_scheduler *sched, *found = NULL;
+	size_t i;
 
-	mutex_lock(&nfvs_schedulers_mutex);
-	list_for_each_entry(sched, &nfvs_schedulers, list) {
-		if (!strcmp(sched->name, name)) {
-			found = sched;
-			break;
-		}
-	}
-	mutex_unlock(&nfvs_schedulers_mutex);
-	return found;
+	for (i = 0; i < ARRAY_SIZE(nfvs_schedulers); i++)
+		if (!strcmp(nfvs_schedulers[i]->name, name))
+			return nfvs_schedulers[i];
+	return NULL;
 }
 
 int nfvs_sched_bind(struct nfvs_service *svc, struct nfvs_scheduler *sched)
@@ -107,21 +84,4 @@ void nfvs_sched_dest_updated(struct nfvs_service *svc, struct nfvs_dest *dest)
 
 	if (sched && sched->upd_dest)
 		sched->upd_dest(svc, dest);
-}
-
-int nfvs_schedulers_init(void)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(nfvs_builtin_schedulers); i++)
-		nfvs_sched_register(nfvs_builtin_schedulers[i]);
-	return 0;
-}
-
-void nfvs_schedulers_exit(void)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(nfvs_builtin_schedulers); i++)
-		nfvs_sched_unregister(nfvs_builtin_schedulers[i]);
 }

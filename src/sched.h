@@ -29,7 +29,6 @@ struct nfvs_flow {
  * changes. schedule runs in the packet path under rcu_read_lock().
  */
 struct nfvs_scheduler {
-	struct list_head list;
 	const char *name;
 	int (*init_service)(struct nfvs_service *svc);
 	void (*done_service)(struct nfvs_service *svc);
@@ -41,8 +40,6 @@ struct nfvs_scheduler {
 				      const struct nfvs_flow *flow);
 };
 
-void nfvs_sched_register(struct nfvs_scheduler *sched);
-void nfvs_sched_unregister(struct nfvs_scheduler *sched);
 struct nfvs_scheduler *nfvs_sched_find(const char *name);
 
 int nfvs_sched_bind(struct nfvs_service *svc, struct nfvs_scheduler *sched);
@@ -50,9 +47,6 @@ void nfvs_sched_unbind(struct nfvs_service *svc);
 void nfvs_sched_dest_added(struct nfvs_service *svc, struct nfvs_dest *dest);
 void nfvs_sched_dest_removed(struct nfvs_service *svc, struct nfvs_dest *dest);
 void nfvs_sched_dest_updated(struct nfvs_service *svc, struct nfvs_dest *dest);
-
-int nfvs_schedulers_init(void);
-void nfvs_schedulers_exit(void);
 
 /* The schedulers built into nfvs, one file each. */
 extern struct nfvs_scheduler nfvs_sched_rr;

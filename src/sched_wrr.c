@@ -33,8 +33,8 @@ static void nfvs_wrr_recompute(struct nfvs_service *svc, struct nfvs_wrr *w,
 	}
 	w->mw = mw;
 	w->di = di ? di : 1;
-	if (w->cw > mw)
-		w->cw = 0;
+	if (w->cw <= 0 || w->cw > mw)
+		w->cw = mw;
 }
 
 static int nfvs_wrr_init(struct nfvs_service *svc)
