@@ -101,6 +101,13 @@ static const struct genl_ops nfvs_genl_ops[] = {
 	{ .cmd = NFVS_CMD_FLUSH, .flags = NFVS_ADMIN, .doit = nfvs_genl_flush },
 };
 
+/*
+ * The same operations for the IPVS family, validated as in-tree IPVS does:
+ * old clients (moby/ipvs, used by kube-proxy and Docker) send nests without
+ * NLA_F_NESTED, and dump requests with attributes nobody looks at.
+ */
+static struct genl_ops nfvs_ipvs_ops[ARRAY_SIZE(nfvs_genl_ops)] __ro_after_init;
+
 static struct genl_family nfvs_genl_family __ro_after_init = {
 	.name = NFVS_GENL_NAME,
 	.version = NFVS_GENL_VERSION,
@@ -120,23 +127,44 @@ static struct genl_family nfvs_ipvs_family __ro_after_init = {
 	.policy = nfvs_cmd_policy,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.ops = nfvs_genl_ops,
-	.n_ops = ARRAY_SIZE(nfvs_genl_ops),
+	.ops = nfvs_ipvs_ops,
+	.n_ops = ARRAY_SIZE(nfvs_ipvs_ops),
 	.resv_start_op = NFVS_CMD_FLUSH + 1,
 };
 
 static bool nfvs_ipvs_family_registered;
 
+static bool nfvs_genl_is_ipvs(const struct nlmsghdr *nlh)
+{
+	return nfvs_ipvs_family_registered && nlh->nlmsg_type == nfvs_ipvs_family.id;
+}
+
 /* The family a request came in on: replies go out on the same one. */
 const struct genl_family *nfvs_genl_family_of(const struct nlmsghdr *nlh)
 {
-	if (nfvs_ipvs_family_registered && nlh->nlmsg_type == nfvs_ipvs_family.id)
-		return &nfvs_ipvs_family;
-	return &nfvs_genl_family;
+	return nfvs_genl_is_ipvs(nlh) ? &nfvs_ipvs_family : &nfvs_genl_family;
+}
+
+/* Whether a request is held to the nfvs family's strict rules. */
+bool nfvs_genl_strict(const struct nlmsghdr *nlh)
+{
+	return !nfvs_genl_is_ipvs(nlh);
+}
+
+/* The top-level attributes of a dump request, parsed by its family's rules. */
+int nfvs_genl_dump_attrs(struct netlink_callback *cb, struct nlattr **attrs)
+{
+	if (nfvs_genl_strict(cb->nlh))
+		return nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, NFVS_CMD_ATTR_MAX,
+				   nfvs_cmd_policy, cb->extack);
+	return nlmsg_parse_deprecated(cb->nlh, GENL_HDRLEN, attrs,
+				      NFVS_CMD_ATTR_MAX, nfvs_cmd_policy,
+				      cb->extack);
 }
 
 int nfvs_genl_register(bool ipvs_compat)
 {
+	size_t i;
 	int err;
 
 	err = genl_register_family(&nfvs_genl_family);
@@ -148,6 +176,10 @@ int nfvs_genl_register(bool ipvs_compat)
 	if (!ipvs_compat)
 		return 0;
 
+	memcpy(nfvs_ipvs_ops, nfvs_genl_ops, sizeof(nfvs_ipvs_ops));
+	for (i = 0; i < ARRAY_SIZE(nfvs_ipvs_ops); i++)
+		nfvs_ipvs_ops[i].validate = GENL_DONT_VALIDATE_STRICT |
+					    GENL_DONT_VALIDATE_DUMP;
 	err = genl_register_family(&nfvs_ipvs_family);
 	if (err) {
 		if (err == -EEXIST)

@@ -8,13 +8,15 @@
 
 int nfvs_genl_register(bool ipvs_compat);
 const struct genl_family *nfvs_genl_family_of(const struct nlmsghdr *nlh);
+bool nfvs_genl_strict(const struct nlmsghdr *nlh);
+int nfvs_genl_dump_attrs(struct netlink_callback *cb, struct nlattr **attrs);
 void nfvs_genl_unregister(void);
 
 extern const struct nla_policy *const nfvs_genl_svc_policy;
 extern const struct nla_policy *const nfvs_genl_dest_policy;
 
 /* genl_service.c */
-int nfvs_genl_parse_service(struct nlattr *nla, bool full,
+int nfvs_genl_parse_service(struct nlattr *nla, bool full, bool strict,
 			    struct nfvs_service_conf *c,
 			    struct nfvs_flags *flags,
 			    struct netlink_ext_ack *extack);

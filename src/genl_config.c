@@ -116,7 +116,8 @@ int nfvs_genl_zero(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	err = nfvs_genl_parse_service(info->attrs[NFVS_CMD_ATTR_SERVICE],
-				      false, &sc, NULL, info->extack);
+				      false, nfvs_genl_strict(info->nlhdr), &sc,
+				      NULL, info->extack);
 	if (err)
 		goto out;
 	svc = nfvs_service_find(nn, &sc);

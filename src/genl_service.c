@@ -31,7 +31,7 @@ static int nfvs_genl_parse_addr(struct nlattr *nla, u16 af,
 	return 0;
 }
 
-int nfvs_genl_parse_service(struct nlattr *nla, bool full,
+int nfvs_genl_parse_service(struct nlattr *nla, bool full, bool strict,
 			    struct nfvs_service_conf *c,
 			    struct nfvs_flags *flags,
 			    struct netlink_ext_ack *extack)
@@ -43,8 +43,10 @@ int nfvs_genl_parse_service(struct nlattr *nla, bool full,
 		NL_SET_ERR_MSG(extack, "service attribute missing");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, NFVS_SVC_ATTR_MAX, nla,
-			       nfvs_genl_svc_policy, extack);
+	err = strict ? nla_parse_nested(tb, NFVS_SVC_ATTR_MAX, nla,
+					nfvs_genl_svc_policy, extack) :
+		       nla_parse_nested_deprecated(tb, NFVS_SVC_ATTR_MAX, nla,
+						   nfvs_genl_svc_policy, extack);
 	if (err)
 		return err;
 	if (!tb[NFVS_SVC_ATTR_AF] ||
@@ -110,7 +112,8 @@ int nfvs_genl_parse_service(struct nlattr *nla, bool full,
 	return 0;
 }
 
-static int nfvs_genl_parse_dest(struct nlattr *nla, bool full, u16 svc_af,
+static int nfvs_genl_parse_dest(struct nlattr *nla, bool full, bool strict,
+				u16 svc_af,
 				struct nfvs_dest_conf *c,
 				struct netlink_ext_ack *extack)
 {
@@ -122,8 +125,10 @@ static int nfvs_genl_parse_dest(struct nlattr *nla, bool full, u16 svc_af,
 		NL_SET_ERR_MSG(extack, "destination attribute missing");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, NFVS_DEST_ATTR_MAX, nla,
-			       nfvs_genl_dest_policy, extack);
+	err = strict ? nla_parse_nested(tb, NFVS_DEST_ATTR_MAX, nla,
+					nfvs_genl_dest_policy, extack) :
+		       nla_parse_nested_deprecated(tb, NFVS_DEST_ATTR_MAX, nla,
+						   nfvs_genl_dest_policy, extack);
 	if (err)
 		return err;
 	if (!tb[NFVS_DEST_ATTR_ADDR] || !tb[NFVS_DEST_ATTR_PORT]) {
@@ -180,8 +185,10 @@ static int nfvs_genl_set_locked(struct nfvs_net *nn, struct genl_info *info)
 	struct nfvs_service *svc;
 	int err;
 
+	bool strict = nfvs_genl_strict(info->nlhdr);
+
 	err = nfvs_genl_parse_service(info->attrs[NFVS_CMD_ATTR_SERVICE],
-				      full_svc, &sc, &flags, extack);
+				      full_svc, strict, &sc, &flags, extack);
 	if (err)
 		return err;
 	svc = nfvs_service_find(nn, &sc);
@@ -196,8 +203,8 @@ static int nfvs_genl_set_locked(struct nfvs_net *nn, struct genl_info *info)
 	if (cmd == NFVS_CMD_NEW_DEST || cmd == NFVS_CMD_SET_DEST ||
 	    cmd == NFVS_CMD_DEL_DEST) {
 		err = nfvs_genl_parse_dest(info->attrs[NFVS_CMD_ATTR_DEST],
-					   cmd != NFVS_CMD_DEL_DEST, svc->af,
-					   &dc, extack);
+					   cmd != NFVS_CMD_DEL_DEST, strict,
+					   svc->af, &dc, extack);
 		if (err)
 			return err;
 	}
@@ -380,7 +387,8 @@ int nfvs_genl_get_service(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = nfvs_genl_parse_service(info->attrs[NFVS_CMD_ATTR_SERVICE],
-				      false, &sc, NULL, info->extack);
+				      false, nfvs_genl_strict(info->nlhdr), &sc,
+				      NULL, info->extack);
 	if (err)
 		return err;
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -452,7 +460,7 @@ full:
 int nfvs_genl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nfvs_net *nn = nfvs_net(sock_net(skb->sk));
-	struct nlattr **attrs = genl_info_dump(cb)->attrs;
+	struct nlattr *attrs[NFVS_CMD_ATTR_MAX + 1];
 	long skip = cb->args[0], idx = 0;
 	struct nfvs_service_conf sc;
 	struct nfvs_service *svc;
@@ -460,8 +468,10 @@ int nfvs_genl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 	int err;
 
-	err = nfvs_genl_parse_service(attrs[NFVS_CMD_ATTR_SERVICE], false,
-				      &sc, NULL, cb->extack);
+	err = nfvs_genl_dump_attrs(cb, attrs) ?:
+	      nfvs_genl_parse_service(attrs[NFVS_CMD_ATTR_SERVICE], false,
+				      nfvs_genl_strict(cb->nlh), &sc, NULL,
+				      cb->extack);
 	if (err)
 		return err;
 
@@ -469,6 +479,9 @@ int nfvs_genl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 	svc = nfvs_service_find(nn, &sc);
 	if (!svc) {
 		mutex_unlock(&nn->services.mutex);
+		/* IPVS lists no destinations for a missing service. */
+		if (!nfvs_genl_strict(cb->nlh))
+			return 0;
 		NL_SET_ERR_MSG(cb->extack, "no such service");
 		return -ESRCH;
 	}

@@ -43,14 +43,14 @@ fi
 	echo "NFVS_KVER=$kver"
 	echo "NFVS_KO=$NFVS_BUILD/$kver/nfvs.ko"
 	echo "NFVS_HOOKDUMP_KO=$NFVS_BUILD/$kver/hookdump/nfvs_hookdump.ko"
-	echo "NFVS_TEST_TIMEOUT=${NFVS_TEST_TIMEOUT:-300}"
+	echo "NFVS_TEST_TIMEOUT=${NFVS_TEST_TIMEOUT:-600}"
 	printf 'NFVS_TESTS=('; printf '%q ' "${tests[@]}"; echo ')'
 } >"$out/results/job"
 
 build=$(cd "$NFVS_BUILD" && pwd)
 accel=tcg
 [ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
-timeout_s=${NFVS_VM_TIMEOUT:-900}
+timeout_s=${NFVS_VM_TIMEOUT:-1800}
 start=$(date +%s)
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp 1 \

@@ -52,13 +52,4 @@ nfvs_compat_unregister_net_sysctl_table(struct ctl_table_header *hdr)
 #define unregister_net_sysctl_table nfvs_compat_unregister_net_sysctl_table
 #endif
 
-/*
- * Before 6.2 a dump's parsed attributes and family were in struct
- * genl_dumpit_info itself rather than in a struct genl_info inside it.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-#include <net/genetlink.h>
-#define genl_info_dump(cb) genl_dumpit_info(cb)
-#endif
-
 #endif /* _NFVS_COMPAT_H */
