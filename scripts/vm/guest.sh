@@ -38,7 +38,9 @@ for t in "${NFVS_TESTS[@]}"; do
 	echo $? >"$res/$name.rc"
 	echo "nfvs-guest: end $t rc=$(cat "$res/$name.rc")"
 	# Whatever a script left loaded must not leak into the next one.
-	rmmod nfvs 2>/dev/null
+	for m in nfvs $(awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules) ip_vs; do
+		grep -q "^$m " /proc/modules && rmmod "$m"
+	done
 done
 
 dmesg >"$res/dmesg.txt"
@@ -46,4 +48,8 @@ echo finished >"$res/done"
 sync
 echo "nfvs-guest: finished"
 echo o >/proc/sysrq-trigger
-sleep 10
+# Init must never exit (the kernel would panic): a loaded host may take a
+# while to power the guest off.
+while :; do
+	sleep 60
+done

@@ -37,7 +37,10 @@ ipvs_loaded() {
 }
 
 cleanup() {
-	ipvsadm -C >/dev/null 2>&1
+	# ipvsadm with neither nfvs nor ip_vs loaded would modprobe ip_vs.
+	if nfvs_loaded || grep -q '^ip_vs ' /proc/modules; then
+		ipvsadm -C >/dev/null 2>&1
+	fi
 	nfvs_loaded && rmmod nfvs
 	ipvs_unload
 }

@@ -41,13 +41,14 @@ cleanup() {
 	done
 	ip netns del "$rs1" 2>/dev/null
 	ip netns del "$rs2" 2>/dev/null
-	ipvsadm -C >/dev/null 2>&1
-	nfvs_loaded && rmmod nfvs
-	if [ "$subject" = ipvs ]; then
-		for p in $(awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules) ip_vs; do
-			rmmod "$p" 2>/dev/null
-		done
+	# ipvsadm with neither nfvs nor ip_vs loaded would modprobe ip_vs.
+	if nfvs_loaded || grep -q '^ip_vs ' /proc/modules; then
+		ipvsadm -C >/dev/null 2>&1
 	fi
+	nfvs_loaded && rmmod nfvs
+	for p in $(awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules) ip_vs; do
+		grep -q "^$p " /proc/modules && rmmod "$p" 2>/dev/null
+	done
 	[ -n "${NFVS_COMPAT_SAVE:-}" ] && mkdir -p "$NFVS_COMPAT_SAVE" &&
 		cp -r "$dir"/. "$NFVS_COMPAT_SAVE"/
 	rm -rf "$dir"
