@@ -7,6 +7,7 @@
 #include <linux/notifier.h>
 #include <linux/string.h>
 
+#include "conn.h"
 #include "genl.h"
 #include "netns.h"
 #include "version.h"
@@ -40,6 +41,9 @@ static int __init nfvs_init(void)
 {
 	int err;
 
+	err = nfvs_conn_cache_init();
+	if (err)
+		goto err_cache;
 	err = nfvs_netns_register();
 	if (err)
 		goto err_netns;
@@ -67,6 +71,8 @@ err_notifier:
 err_genl:
 	nfvs_netns_unregister();
 err_netns:
+	nfvs_conn_cache_exit();
+err_cache:
 	return err;
 }
 
@@ -77,8 +83,9 @@ static void __exit nfvs_exit(void)
 		unregister_module_notifier(&nfvs_module_nb);
 	nfvs_genl_unregister();
 	nfvs_netns_unregister();
-	/* Services and destinations still waiting for a grace period. */
+	/* Services, destinations, connections waiting for a grace period. */
 	rcu_barrier();
+	nfvs_conn_cache_exit();
 	pr_info("unloaded\n");
 }
 

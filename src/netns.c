@@ -29,6 +29,9 @@ static int __net_init nfvs_net_init(struct net *net)
 	err = nfvs_stats_init(&nn->tot_stats);
 	if (err)
 		goto err_stats;
+	err = nfvs_conns_init(nn);
+	if (err)
+		goto err_conns;
 	err = nfvs_sysctl_net_init(nn, NFVS_SYSCTL_NFVS);
 	if (err)
 		goto err_sysctl;
@@ -40,6 +43,8 @@ static int __net_init nfvs_net_init(struct net *net)
 err_hooks:
 	nfvs_sysctl_net_exit(nn, NFVS_SYSCTL_NFVS);
 err_sysctl:
+	nfvs_conns_exit(nn);
+err_conns:
 	nfvs_stats_free(&nn->tot_stats);
 err_stats:
 	return err;
@@ -50,6 +55,7 @@ static void __net_exit nfvs_net_exit(struct net *net)
 	struct nfvs_net *nn = nfvs_net(net);
 
 	nfvs_hooks_net_exit(net);
+	nfvs_conns_exit(nn);
 	mutex_lock(&nn->services.mutex);
 	nfvs_services_flush(nn);
 	mutex_unlock(&nn->services.mutex);

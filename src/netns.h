@@ -5,6 +5,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "conn.h"
 #include "service.h"
 #include "stats.h"
 
@@ -46,6 +47,7 @@ struct nfvs_net {
 	struct nfvs_sysctl sysctl;
 	struct nfvs_sysctl_dir sysctl_dirs[2];
 	struct nfvs_services services;
+	struct nfvs_conns conns;
 	struct nfvs_timeouts timeouts;
 	struct nfvs_stats tot_stats;
 };

@@ -52,4 +52,10 @@ nfvs_compat_unregister_net_sysctl_table(struct ctl_table_header *hdr)
 #define unregister_net_sysctl_table nfvs_compat_unregister_net_sysctl_table
 #endif
 
+/* 6.16 renamed from_timer(). */
+#include <linux/timer.h>
+#ifndef timer_container_of
+#define timer_container_of(var, t, field) from_timer(var, t, field)
+#endif
+
 #endif /* _NFVS_COMPAT_H */

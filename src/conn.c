@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection table of a namespace: a resizable RCU hash (rhltable), so
+ * lookups stay short however many connections there are, with a timer per
+ * connection. The table holds one reference to each connection it lists;
+ * lookups take their own. The timer (or an explicit expiry) unhashes the
+ * connection and drops the table's reference; the last reference frees it
+ * after a grace period.
+ */
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+
+#include "conn.h"
+#include "netns.h"
+#include "service.h"
+
+static const struct rhashtable_params nfvs_conn_params = {
+	.key_len = sizeof(struct nfvs_conn_key),
+	.key_offset = offsetof(struct nfvs_conn, key),
+	.head_offset = offsetof(struct nfvs_conn, node),
+	.automatic_shrinking = true,
+};
+
+static struct kmem_cache *nfvs_conn_cache;
+
+static void nfvs_conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(nfvs_conn_cache,
+			container_of(head, struct nfvs_conn, rcu));
+}
+
+void nfvs_conn_put(struct nfvs_conn *cp)
+{
+	if (!refcount_dec_and_test(&cp->refcnt))
+		return;
+	/* Nobody can take a reference any more: the destination goes now. */
+	if (cp->dest)
+		nfvs_dest_put(cp->dest);
+	call_rcu(&cp->rcu, nfvs_conn_free_rcu);
+}
+
+/* Takes the connection out of the table, once; true if this call did. */
+static bool nfvs_conn_unhash(struct nfvs_conn *cp)
+{
+	bool first;
+
+	spin_lock_bh(&cp->lock);
+	first = !cp->unhashed;
+	cp->unhashed = true;
+	spin_unlock_bh(&cp->lock);
+	if (!first)
+		return false;
+	rhltable_remove(&cp->nn->conns.table, &cp->node, nfvs_conn_params);
+	atomic_dec(&cp->nn->conns.count);
+	return true;
+}
+
+static void nfvs_conn_expire(struct timer_list *t)
+{
+	struct nfvs_conn *cp = timer_container_of(cp, t, timer);
+
+	if (nfvs_conn_unhash(cp))
+		nfvs_conn_put(cp);
+}
+
+struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
+				const struct nfvs_conn_param *p,
+				struct nfvs_dest *dest, unsigned long timeout)
+{
+	struct nfvs_conn *cp;
+
+	cp = kmem_cache_zalloc(nfvs_conn_cache, GFP_ATOMIC);
+	if (!cp)
+		return NULL;
+	cp->key = p->key;
+	cp->vaddr = p->vaddr;
+	cp->vport = p->vport;
+	cp->daddr = p->daddr;
+	cp->dport = p->dport;
+	cp->fwd = p->fwd;
+	cp->nn = nn;
+	spin_lock_init(&cp->lock);
+	timer_setup(&cp->timer, nfvs_conn_expire, 0);
+	/* One reference for the table, one for the caller. */
+	refcount_set(&cp->refcnt, 2);
+	if (dest && refcount_inc_not_zero(&dest->refcnt))
+		cp->dest = dest;
+
+	if (rhltable_insert(&nn->conns.table, &cp->node, nfvs_conn_params)) {
+		if (cp->dest)
+			nfvs_dest_put(cp->dest);
+		kmem_cache_free(nfvs_conn_cache, cp);
+		return NULL;
+	}
+	atomic_inc(&nn->conns.count);
+	mod_timer(&cp->timer, jiffies + timeout);
+	return cp;
+}
+
+static struct nfvs_conn *nfvs_conn_lookup(struct nfvs_net *nn,
+					  const struct nfvs_conn_key *key,
+					  const union nf_inet_addr *addr,
+					  __be16 port, bool in)
+{
+	struct nfvs_conn *cp, *found = NULL;
+	struct rhlist_head *list, *pos;
+	bool match;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&nn->conns.table, key, nfvs_conn_params);
+	rhl_for_each_entry_rcu(cp, pos, list, node) {
+		if (in)
+			match = cp->vport == port &&
+				nf_inet_addr_cmp(&cp->vaddr, addr);
+		else
+			match = cp->dport == port &&
+				nf_inet_addr_cmp(&cp->daddr, addr);
+		if (match && refcount_inc_not_zero(&cp->refcnt)) {
+			found = cp;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+struct nfvs_conn *nfvs_conn_in_get(struct nfvs_net *nn,
+				   const struct nfvs_conn_key *key,
+				   const union nf_inet_addr *vaddr,
+				   __be16 vport)
+{
+	return nfvs_conn_lookup(nn, key, vaddr, vport, true);
+}
+
+struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
+				    const struct nfvs_conn_key *key,
+				    const union nf_inet_addr *daddr,
+				    __be16 dport)
+{
+	return nfvs_conn_lookup(nn, key, daddr, dport, false);
+}
+
+/* Restarts the connection's timer, unless it already left the table. */
+void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout)
+{
+	spin_lock_bh(&cp->lock);
+	if (!cp->unhashed)
+		mod_timer(&cp->timer, jiffies + timeout);
+	spin_unlock_bh(&cp->lock);
+}
+
+/* Ends a connection now; the caller holds a reference. */
+void nfvs_conn_expire_now(struct nfvs_conn *cp)
+{
+	bool mine = nfvs_conn_unhash(cp);
+
+	/* Unhashed first, so nothing re-arms the timer after this. */
+	timer_delete_sync(&cp->timer);
+	if (mine)
+		nfvs_conn_put(cp);
+}
+
+int nfvs_conns_init(struct nfvs_net *nn)
+{
+	atomic_set(&nn->conns.count, 0);
+	return rhltable_init(&nn->conns.table, &nfvs_conn_params);
+}
+
+static void nfvs_conn_free_listed(void *ptr, void *arg)
+{
+	nfvs_conn_put(ptr);
+}
+
+/*
+ * Namespace exit, after the hooks are gone: stop every timer, then free
+ * the table and drop its references.
+ */
+void nfvs_conns_exit(struct nfvs_net *nn)
+{
+	struct rhashtable_iter iter;
+	struct nfvs_conn *cp;
+
+	rhltable_walk_enter(&nn->conns.table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((cp = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(cp))
+			continue;
+		spin_lock_bh(&cp->lock);
+		cp->unhashed = true;
+		spin_unlock_bh(&cp->lock);
+		timer_delete_sync(&cp->timer);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	rhltable_free_and_destroy(&nn->conns.table, nfvs_conn_free_listed, NULL);
+	atomic_set(&nn->conns.count, 0);
+}
+
+/* Idempotent: KUnit suites may need the cache before module init runs. */
+int nfvs_conn_cache_init(void)
+{
+	if (!nfvs_conn_cache)
+		nfvs_conn_cache = KMEM_CACHE(nfvs_conn, 0);
+	return nfvs_conn_cache ? 0 : -ENOMEM;
+}
+
+void nfvs_conn_cache_exit(void)
+{
+	kmem_cache_destroy(nfvs_conn_cache);
+	nfvs_conn_cache = NULL;
+}

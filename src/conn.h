@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NFVS_CONN_H
+#define _NFVS_CONN_H
+
+#include <linux/netfilter.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+
+struct nfvs_net;
+struct nfvs_dest;
+
+/*
+ * Connections are found by their client end: the client's packets (to the
+ * virtual service) and the real server's NAT replies (to the client) both
+ * carry it. Several connections may share one (a client talking to two
+ * virtual services from one port), hence an rhltable.
+ */
+struct nfvs_conn_key {
+	union nf_inet_addr caddr;
+	__be16 cport;
+	u8 protocol;
+	u8 af;
+};
+
+/* What a new connection is made of. */
+struct nfvs_conn_param {
+	struct nfvs_conn_key key;
+	union nf_inet_addr vaddr;
+	__be16 vport;
+	union nf_inet_addr daddr;
+	__be16 dport;
+	u32 fwd;		/* NFVS_FWD_* */
+};
+
+struct nfvs_conn {
+	struct rhlist_head node;
+	struct nfvs_conn_key key;
+	union nf_inet_addr vaddr;
+	union nf_inet_addr daddr;
+	__be16 vport;
+	__be16 dport;
+	u32 fwd;
+	u8 state;
+	bool unhashed;			/* out of the table: no more timers */
+	spinlock_t lock;		/* state, timer, unhashed */
+	struct timer_list timer;
+	refcount_t refcnt;
+	struct nfvs_net *nn;
+	struct nfvs_dest *dest;
+	struct rcu_head rcu;
+};
+
+/* The connections of one namespace. */
+struct nfvs_conns {
+	struct rhltable table;
+	atomic_t count;
+};
+
+int nfvs_conn_cache_init(void);
+void nfvs_conn_cache_exit(void);
+int nfvs_conns_init(struct nfvs_net *nn);
+void nfvs_conns_exit(struct nfvs_net *nn);
+
+struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
+				const struct nfvs_conn_param *p,
+				struct nfvs_dest *dest, unsigned long timeout);
+struct nfvs_conn *nfvs_conn_in_get(struct nfvs_net *nn,
+				   const struct nfvs_conn_key *key,
+				   const union nf_inet_addr *vaddr,
+				   __be16 vport);
+struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
+				    const struct nfvs_conn_key *key,
+				    const union nf_inet_addr *daddr,
+				    __be16 dport);
+void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout);
+void nfvs_conn_expire_now(struct nfvs_conn *cp);
+void nfvs_conn_put(struct nfvs_conn *cp);
+
+#endif /* _NFVS_CONN_H */

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit tests of the connection table of src/conn.c. */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/in.h>
+
+#include "conn.h"
+#include "netns.h"
+#include "service.h"
+
+static struct nfvs_net *conns_setup(struct kunit *test)
+{
+	struct nfvs_net *nn = kunit_kzalloc(test, sizeof(*nn), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, nn);
+	KUNIT_ASSERT_EQ(test, nfvs_conn_cache_init(), 0);
+	KUNIT_ASSERT_EQ(test, nfvs_conns_init(nn), 0);
+	return nn;
+}
+
+static struct nfvs_conn_param param(u32 client, u16 cport, u32 vip)
+{
+	return (struct nfvs_conn_param) {
+		.key = {
+			.caddr.ip = htonl(client),
+			.cport = htons(cport),
+			.protocol = IPPROTO_TCP,
+			.af = AF_INET,
+		},
+		.vaddr.ip = htonl(vip),
+		.vport = htons(80),
+		.daddr.ip = htonl(0x0a000102),
+		.dport = htons(8080),
+		.fwd = NFVS_FWD_NAT,
+	};
+}
+
+static struct nfvs_conn *in_get(struct nfvs_net *nn,
+				const struct nfvs_conn_param *p)
+{
+	return nfvs_conn_in_get(nn, &p->key, &p->vaddr, p->vport);
+}
+
+static void lookups_both_ways(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param p = param(0xc0000201, 40000, 0xc6336401);
+	struct nfvs_conn_param other = p;
+	struct nfvs_conn *cp, *got;
+
+	cp = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 1);
+
+	got = in_get(nn, &p);
+	KUNIT_EXPECT_PTR_EQ(test, got, cp);
+	if (got)
+		nfvs_conn_put(got);
+	got = nfvs_conn_out_get(nn, &p.key, &p.daddr, p.dport);
+	KUNIT_EXPECT_PTR_EQ(test, got, cp);
+	if (got)
+		nfvs_conn_put(got);
+
+	other.vport = htons(81);
+	KUNIT_EXPECT_NULL(test, in_get(nn, &other));
+	other = p;
+	other.key.cport = htons(40001);
+	KUNIT_EXPECT_NULL(test, in_get(nn, &other));
+	KUNIT_EXPECT_NULL(test, nfvs_conn_out_get(nn, &p.key, &p.vaddr,
+						  p.vport));
+
+	nfvs_conn_put(cp);
+	nfvs_conns_exit(nn);
+}
+
+/* One client port, two virtual services: two connections, both found. */
+static void shared_client_end(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param a = param(0xc0000201, 40000, 0xc6336401);
+	struct nfvs_conn_param b = param(0xc0000201, 40000, 0xc6336402);
+	struct nfvs_conn *ca, *cb, *got;
+
+	ca = nfvs_conn_new(nn, &a, NULL, 60 * HZ);
+	cb = nfvs_conn_new(nn, &b, NULL, 60 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, ca);
+	KUNIT_ASSERT_NOT_NULL(test, cb);
+	got = in_get(nn, &a);
+	KUNIT_EXPECT_PTR_EQ(test, got, ca);
+	if (got)
+		nfvs_conn_put(got);
+	got = in_get(nn, &b);
+	KUNIT_EXPECT_PTR_EQ(test, got, cb);
+	if (got)
+		nfvs_conn_put(got);
+	nfvs_conn_put(ca);
+	nfvs_conn_put(cb);
+	nfvs_conns_exit(nn);
+}
+
+static void expire_now_and_touch(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param p = param(0xc0000201, 40000, 0xc6336401);
+	struct nfvs_conn *cp;
+
+	cp = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	nfvs_conn_expire_now(cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 0);
+	KUNIT_EXPECT_NULL(test, in_get(nn, &p));
+	/* Gone from the table: touching it must not re-arm the timer. */
+	nfvs_conn_touch(cp, HZ);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&cp->timer));
+	nfvs_conn_expire_now(cp);
+	KUNIT_EXPECT_EQ(test, refcount_read(&cp->refcnt), 1);
+	nfvs_conn_put(cp);
+	nfvs_conns_exit(nn);
+}
+
+static void timer_expiry(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param p = param(0xc0000201, 40000, 0xc6336401);
+	struct nfvs_conn *cp;
+	int i;
+
+	cp = nfvs_conn_new(nn, &p, NULL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	nfvs_conn_put(cp);
+	for (i = 0; i < 100 && atomic_read(&nn->conns.count); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 0);
+	KUNIT_EXPECT_NULL(test, in_get(nn, &p));
+	nfvs_conns_exit(nn);
+}
+
+static void holds_its_destination(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param p = param(0xc0000201, 40000, 0xc6336401);
+	struct nfvs_dest *dest;
+	struct nfvs_conn *cp;
+
+	dest = kzalloc(sizeof(*dest), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dest);
+	refcount_set(&dest->refcnt, 2);	/* ours, and one that never drops */
+	cp = nfvs_conn_new(nn, &p, dest, 60 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	KUNIT_EXPECT_PTR_EQ(test, cp->dest, dest);
+	KUNIT_EXPECT_EQ(test, refcount_read(&dest->refcnt), 3);
+	nfvs_conn_expire_now(cp);
+	KUNIT_EXPECT_EQ(test, refcount_read(&dest->refcnt), 3);
+	nfvs_conn_put(cp);
+	KUNIT_EXPECT_EQ(test, refcount_read(&dest->refcnt), 2);
+	nfvs_conns_exit(nn);
+	kfree(dest);
+}
+
+static bool size_ok(struct nfvs_net *nn, int n)
+{
+	unsigned int size;
+
+	rcu_read_lock();
+	size = rcu_dereference(nn->conns.table.ht.tbl)->size;
+	rcu_read_unlock();
+	return size >= n * 4 / 3;
+}
+
+/* The table grows with its load; namespace exit frees what is left. */
+static void many_connections(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param p;
+	struct nfvs_conn *cp;
+	int i, found = 0, size;
+	const int n = 20000;
+
+	for (i = 0; i < n; i++) {
+		p = param(0x0a100000 + i / 1000, 1024 + i % 1000, 0xc6336401);
+		cp = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+		KUNIT_ASSERT_NOT_NULL(test, cp);
+		nfvs_conn_put(cp);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), n);
+	for (i = 0; i < n; i++) {
+		p = param(0x0a100000 + i / 1000, 1024 + i % 1000, 0xc6336401);
+		cp = in_get(nn, &p);
+		if (cp) {
+			found++;
+			nfvs_conn_put(cp);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, found, n);
+	/* Buckets follow the load (rhashtable keeps it under 75%), once its
+	 * deferred worker has moved the entries over.
+	 */
+	for (i = 0; i < 100 && !size_ok(nn, n); i++)
+		msleep(20);
+	rcu_read_lock();
+	size = rcu_dereference(nn->conns.table.ht.tbl)->size;
+	rcu_read_unlock();
+	KUNIT_EXPECT_GE(test, size, n * 4 / 3);
+	nfvs_conns_exit(nn);
+	rcu_barrier();
+}
+
+static struct kunit_case nfvs_conn_cases[] = {
+	KUNIT_CASE(lookups_both_ways),
+	KUNIT_CASE(shared_client_end),
+	KUNIT_CASE(expire_now_and_touch),
+	KUNIT_CASE(timer_expiry),
+	KUNIT_CASE(holds_its_destination),
+	KUNIT_CASE(many_connections),
+	{}
+};
+
+static struct kunit_suite nfvs_conn_suite = {
+	.name = "nfvs_conn",
+	.test_cases = nfvs_conn_cases,
+};
+
+kunit_test_suites(&nfvs_conn_suite);
