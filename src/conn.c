@@ -34,8 +34,11 @@ void nfvs_conn_put(struct nfvs_conn *cp)
 	if (!refcount_dec_and_test(&cp->refcnt))
 		return;
 	/* Nobody can take a reference any more: the destination goes now. */
-	if (cp->dest)
+	if (cp->dest) {
+		atomic_dec(cp->active ? &cp->dest->activeconns :
+			   &cp->dest->inactconns);
 		nfvs_dest_put(cp->dest);
+	}
 	call_rcu(&cp->rcu, nfvs_conn_free_rcu);
 }
 
@@ -92,6 +95,8 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 		kmem_cache_free(nfvs_conn_cache, cp);
 		return NULL;
 	}
+	if (cp->dest)
+		atomic_inc(&cp->dest->inactconns);
 	atomic_inc(&nn->conns.count);
 	mod_timer(&cp->timer, jiffies + timeout);
 	return cp;
@@ -138,6 +143,16 @@ struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
 				    __be16 dport)
 {
 	return nfvs_conn_lookup(nn, key, daddr, dport, false);
+}
+
+/* Moves the connection between its destination's counters; under cp->lock. */
+void nfvs_conn_set_active(struct nfvs_conn *cp, bool active)
+{
+	if (cp->active == active || !cp->dest)
+		return;
+	cp->active = active;
+	atomic_inc(active ? &cp->dest->activeconns : &cp->dest->inactconns);
+	atomic_dec(active ? &cp->dest->inactconns : &cp->dest->activeconns);
 }
 
 /* Restarts the connection's timer, unless it already left the table. */

@@ -43,6 +43,7 @@ struct nfvs_conn {
 	__be16 dport;
 	u32 fwd;
 	u8 state;
+	bool active;			/* counted as active by its dest */
 	bool unhashed;			/* out of the table: no more timers */
 	spinlock_t lock;		/* state, timer, unhashed */
 	struct timer_list timer;
@@ -77,5 +78,6 @@ struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
 void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_expire_now(struct nfvs_conn *cp);
 void nfvs_conn_put(struct nfvs_conn *cp);
+void nfvs_conn_set_active(struct nfvs_conn *cp, bool active);
 
 #endif /* _NFVS_CONN_H */

@@ -94,6 +94,7 @@ int nfvs_dest_add(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 		return err;
 	}
 	dest->svc = svc;
+	refcount_inc(&svc->refcnt);
 	dest->af = c->af;
 	dest->addr = c->addr;
 	dest->port = c->port;
@@ -162,6 +163,8 @@ static void nfvs_dest_free_rcu(struct rcu_head *head)
 
 void nfvs_dest_put(struct nfvs_dest *dest)
 {
-	if (refcount_dec_and_test(&dest->refcnt))
-		call_rcu(&dest->rcu, nfvs_dest_free_rcu);
+	if (!refcount_dec_and_test(&dest->refcnt))
+		return;
+	nfvs_service_put(dest->svc);
+	call_rcu(&dest->rcu, nfvs_dest_free_rcu);
 }

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The four netfilter hooks of the packet path, at the priorities fixed in
- * include/uapi/linux/nfvs.h. The datapath is not there yet: every hook
- * passes every packet on untouched.
+ * include/uapi/linux/nfvs.h.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <uapi/linux/nfvs.h>
 
+#include "core.h"
 #include "hooks.h"
 
 static unsigned int nfvs_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return nfvs_core_in(state->net, skb);
 }
 
 static unsigned int nfvs_forward_icmp(void *priv, struct sk_buff *skb,
@@ -25,13 +25,17 @@ static unsigned int nfvs_forward_icmp(void *priv, struct sk_buff *skb,
 static unsigned int nfvs_out(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return nfvs_core_out(state->net, skb);
 }
 
+/* What nfvs sent leaves at once: SNAT and MASQUERADE must not rewrite it. */
 static unsigned int nfvs_post_routing(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	if (!nfvs_was_sent(skb))
+		return NF_ACCEPT;
+	state->okfn(state->net, state->sk, skb);
+	return NF_STOLEN;
 }
 
 const struct nf_hook_ops nfvs_hook_ops[NFVS_HOOK_COUNT] = {

@@ -131,6 +131,7 @@ int nfvs_service_add(struct nfvs_net *nn, const struct nfvs_service_conf *c,
 	svc->timeout = c->timeout;
 	svc->netmask = c->netmask;
 	INIT_LIST_HEAD(&svc->dests);
+	refcount_set(&svc->refcnt, 1);
 
 	if (sched) {
 		err = nfvs_sched_bind(svc, sched);
@@ -206,8 +207,14 @@ void nfvs_service_del(struct nfvs_service *svc)
 	svc->nn->services.count--;
 	list_for_each_entry_safe(dest, next, &svc->dests, list)
 		nfvs_dest_unlink(dest);
-	/* The scheduler's state goes with the service, after a grace period. */
-	call_rcu(&svc->rcu, nfvs_service_free_rcu);
+	nfvs_service_put(svc);
+}
+
+/* The last reference frees the service (and its scheduler's state). */
+void nfvs_service_put(struct nfvs_service *svc)
+{
+	if (refcount_dec_and_test(&svc->refcnt))
+		call_rcu(&svc->rcu, nfvs_service_free_rcu);
 }
 
 void nfvs_services_flush(struct nfvs_net *nn)

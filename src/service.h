@@ -84,6 +84,7 @@ struct nfvs_service {
 	struct list_head dests;
 	unsigned int num_dests;
 	struct nfvs_stats stats;
+	refcount_t refcnt;		/* the table's, and one per destination */
 	struct rcu_head rcu;
 };
 
@@ -105,6 +106,7 @@ int nfvs_service_edit(struct nfvs_service *svc,
 		      const struct nfvs_service_conf *c,
 		      struct netlink_ext_ack *extack);
 void nfvs_service_del(struct nfvs_service *svc);
+void nfvs_service_put(struct nfvs_service *svc);
 void nfvs_services_flush(struct nfvs_net *nn);
 void nfvs_service_zero(struct nfvs_service *svc);
 void nfvs_services_zero(struct nfvs_net *nn);

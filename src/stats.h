@@ -36,4 +36,30 @@ void nfvs_stats_free(struct nfvs_stats *s);
 void nfvs_stats_read(const struct nfvs_stats *s, struct nfvs_counters *c);
 void nfvs_stats_zero(struct nfvs_stats *s);
 
+/* Packet path: count one packet of len bytes, on this CPU. */
+static inline void nfvs_stats_count(struct nfvs_stats *s, bool in,
+				    unsigned int len)
+{
+	struct nfvs_cpu_stats *c = this_cpu_ptr(s->cpu);
+
+	u64_stats_update_begin(&c->syncp);
+	if (in) {
+		u64_stats_inc(&c->inpkts);
+		u64_stats_add(&c->inbytes, len);
+	} else {
+		u64_stats_inc(&c->outpkts);
+		u64_stats_add(&c->outbytes, len);
+	}
+	u64_stats_update_end(&c->syncp);
+}
+
+static inline void nfvs_stats_conn(struct nfvs_stats *s)
+{
+	struct nfvs_cpu_stats *c = this_cpu_ptr(s->cpu);
+
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_inc(&c->conns);
+	u64_stats_update_end(&c->syncp);
+}
+
 #endif /* _NFVS_STATS_H */

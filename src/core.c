@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: a client's packet to a virtual service finds its
+ * connection (or, if it may open one, gets a destination from the
+ * service's scheduler), moves the connection's state on, and is
+ * transmitted by the destination's forwarding method. NAT replies of real
+ * servers are translated back on their way through FORWARD.
+ */
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+
+#include "conn.h"
+#include "core.h"
+#include "netns.h"
+#include "proto_tcp.h"
+#include "sched.h"
+#include "service.h"
+
+bool nfvs_pkt_parse(const struct sk_buff *skb, struct nfvs_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th;
+	const struct udphdr *uh;
+	struct tcphdr _th;
+	struct udphdr _uh;
+
+	if (ip_is_fragment(iph))
+		return false;
+	p->protocol = iph->protocol;
+	p->l4off = ip_hdrlen(skb);
+	memset(&p->saddr, 0, sizeof(p->saddr));
+	memset(&p->daddr, 0, sizeof(p->daddr));
+	p->saddr.ip = iph->saddr;
+	p->daddr.ip = iph->daddr;
+	switch (p->protocol) {
+	case IPPROTO_TCP:
+		th = skb_header_pointer(skb, p->l4off, sizeof(_th), &_th);
+		if (!th || th->doff < sizeof(*th) / 4)
+			return false;
+		p->th = *th;
+		p->sport = th->source;
+		p->dport = th->dest;
+		return true;
+	case IPPROTO_UDP:
+		uh = skb_header_pointer(skb, p->l4off, sizeof(_uh), &_uh);
+		if (!uh)
+			return false;
+		p->sport = uh->source;
+		p->dport = uh->dest;
+		return true;
+	}
+	return false;
+}
+
+static struct nfvs_conn_key nfvs_client_key(const union nf_inet_addr *addr,
+					    __be16 port, u8 protocol)
+{
+	return (struct nfvs_conn_key) {
+		.caddr = *addr,
+		.cport = port,
+		.protocol = protocol,
+		.af = AF_INET,
+	};
+}
+
+static struct nfvs_service *nfvs_service_for(struct nfvs_net *nn,
+					     const struct sk_buff *skb,
+					     const struct nfvs_pkt *p)
+{
+	struct nfvs_service_conf c = { .af = AF_INET };
+	struct nfvs_service *svc;
+
+	if (skb->mark) {
+		c.fwmark = skb->mark;
+		svc = nfvs_service_find(nn, &c);
+		if (svc)
+			return svc;
+		c.fwmark = 0;
+	}
+	c.protocol = p->protocol;
+	c.addr = p->daddr;
+	c.port = p->dport;
+	return nfvs_service_find(nn, &c);
+}
+
+/* A connection for a packet that may open one, or NULL and a verdict. */
+static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
+				       struct sk_buff *skb,
+				       const struct nfvs_pkt *p,
+				       unsigned int *verdict)
+{
+	struct nfvs_flow flow = {
+		.af = AF_INET, .protocol = p->protocol,
+		.saddr = p->saddr, .daddr = p->daddr,
+		.sport = p->sport, .dport = p->dport,
+	};
+	struct nfvs_conn_param param;
+	struct nfvs_scheduler *sched;
+	struct nfvs_service *svc;
+	struct nfvs_dest *dest;
+	struct nfvs_conn *cp;
+
+	*verdict = NF_ACCEPT;
+	/* Only a SYN without ACK opens a TCP connection. */
+	if (p->protocol == IPPROTO_TCP &&
+	    (!p->th.syn || p->th.ack || p->th.rst || p->th.fin))
+		return NULL;
+	svc = nfvs_service_for(nn, skb, p);
+	if (!svc)
+		return NULL;
+
+	*verdict = NF_DROP;
+	sched = rcu_dereference(svc->sched);
+	dest = sched ? sched->schedule(svc, skb, &flow) : NULL;
+	if (!dest)
+		return NULL;
+
+	param = (struct nfvs_conn_param) {
+		.key = nfvs_client_key(&p->saddr, p->sport, p->protocol),
+		.vaddr = p->daddr,
+		.vport = p->dport,
+		.daddr = dest->addr,
+		.dport = dest->port ? dest->port : p->dport,
+		.fwd = dest->fwd,
+	};
+	cp = nfvs_conn_new(nn, &param, dest, 2 * HZ);
+	if (!cp)
+		return NULL;
+	nfvs_stats_conn(&svc->stats);
+	nfvs_stats_conn(&dest->stats);
+	nfvs_stats_conn(&nn->tot_stats);
+	return cp;
+}
+
+/* Moves the state on, keeps the destination's counters, restarts the timer. */
+static void nfvs_conn_update(struct nfvs_net *nn, struct nfvs_conn *cp,
+			     const struct nfvs_pkt *p, enum nfvs_dir dir)
+{
+	unsigned long timeout;
+	bool active;
+
+	spin_lock_bh(&cp->lock);
+	if (p->protocol == IPPROTO_TCP) {
+		cp->state = nfvs_tcp_next_state(cp->state, dir, &p->th);
+		timeout = nfvs_tcp_timeout(&nn->timeouts, cp->state);
+		active = nfvs_tcp_state_active(cp->state);
+	} else {
+		timeout = (unsigned long)nn->timeouts.udp * HZ;
+		active = false;
+	}
+	nfvs_conn_set_active(cp, active);
+	if (!cp->unhashed)
+		mod_timer(&cp->timer, jiffies + timeout);
+	spin_unlock_bh(&cp->lock);
+}
+
+static void nfvs_count(struct nfvs_net *nn, struct nfvs_conn *cp, bool in,
+		       unsigned int len)
+{
+	if (cp->dest) {
+		nfvs_stats_count(&cp->dest->stats, in, len);
+		nfvs_stats_count(&cp->dest->svc->stats, in, len);
+	}
+	nfvs_stats_count(&nn->tot_stats, in, len);
+}
+
+unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb)
+{
+	struct nfvs_net *nn = nfvs_net(net);
+	struct nfvs_conn_key key;
+	unsigned int verdict;
+	struct nfvs_conn *cp;
+	struct nfvs_pkt p;
+
+	if (!nn->services.count || !nfvs_pkt_parse(skb, &p))
+		return NF_ACCEPT;
+	key = nfvs_client_key(&p.saddr, p.sport, p.protocol);
+	cp = nfvs_conn_in_get(nn, &key, &p.daddr, p.dport);
+	if (!cp) {
+		cp = nfvs_schedule(nn, skb, &p, &verdict);
+		if (!cp)
+			return verdict;
+	}
+
+	nfvs_conn_update(nn, cp, &p, cp->fwd == NFVS_FWD_NAT ?
+			 NFVS_DIR_INPUT : NFVS_DIR_INPUT_ONLY);
+	nfvs_count(nn, cp, true, skb->len);
+	switch (cp->fwd) {
+	case NFVS_FWD_NAT:
+		verdict = nfvs_xmit_nat(net, cp, skb, &p);
+		break;
+	default:
+		/* Local node; DR and TUN are not transmitted yet. */
+		verdict = NF_ACCEPT;
+		break;
+	}
+	nfvs_conn_put(cp);
+	return verdict;
+}
+
+unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb)
+{
+	struct nfvs_net *nn = nfvs_net(net);
+	struct nfvs_conn_key key;
+	unsigned int verdict;
+	struct nfvs_conn *cp;
+	struct nfvs_pkt p;
+
+	if (!atomic_read(&nn->conns.count) || !nfvs_pkt_parse(skb, &p))
+		return NF_ACCEPT;
+	key = nfvs_client_key(&p.daddr, p.dport, p.protocol);
+	cp = nfvs_conn_out_get(nn, &key, &p.saddr, p.sport);
+	if (!cp)
+		return NF_ACCEPT;
+	verdict = NF_ACCEPT;
+	if (cp->fwd == NFVS_FWD_NAT) {
+		nfvs_conn_update(nn, cp, &p, NFVS_DIR_OUTPUT);
+		nfvs_count(nn, cp, false, skb->len);
+		verdict = nfvs_unnat_reply(cp, skb, &p);
+	}
+	nfvs_conn_put(cp);
+	return verdict;
+}
