@@ -341,7 +341,8 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-static int nfvs_genl_put_dest(struct sk_buff *skb, struct nfvs_dest *dest)
+static int nfvs_genl_put_dest(struct sk_buff *skb,
+			      const struct nfvs_dest *dest)
 {
 	struct nfvs_counters c;
 	struct nlattr *nest;
@@ -420,11 +421,28 @@ out_free:
 	return err;
 }
 
-static void *nfvs_genl_dump_start(struct sk_buff *skb,
-				  struct netlink_callback *cb, u8 cmd)
+/*
+ * One service, or one destination of it, in a dump message of its own;
+ * -EMSGSIZE when the skb is full and the dump must resume there.
+ */
+static int nfvs_genl_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct nfvs_service *svc,
+			      const struct nfvs_dest *dest)
 {
-	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			   nfvs_genl_family_of(cb->nlh), NLM_F_MULTI, cmd);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  nfvs_genl_family_of(cb->nlh), NLM_F_MULTI,
+			  dest ? NFVS_CMD_NEW_DEST : NFVS_CMD_NEW_SERVICE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (dest ? nfvs_genl_put_dest(skb, dest) :
+		   nfvs_genl_put_service(skb, svc)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
 }
 
 int nfvs_genl_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
@@ -433,21 +451,14 @@ int nfvs_genl_dump_services(struct sk_buff *skb, struct netlink_callback *cb)
 	long skip = cb->args[0], idx = 0;
 	struct nfvs_service *svc;
 	unsigned int bucket;
-	void *hdr;
 
 	mutex_lock(&nn->services.mutex);
 	for (bucket = 0; bucket < NFVS_SVC_BUCKETS; bucket++) {
 		hlist_for_each_entry(svc, nfvs_services_bucket(nn, bucket), hash) {
 			if (idx++ < skip)
 				continue;
-			hdr = nfvs_genl_dump_start(skb, cb, NFVS_CMD_NEW_SERVICE);
-			if (!hdr)
+			if (nfvs_genl_dump_one(skb, cb, svc, NULL))
 				goto full;
-			if (nfvs_genl_put_service(skb, svc)) {
-				genlmsg_cancel(skb, hdr);
-				goto full;
-			}
-			genlmsg_end(skb, hdr);
 		}
 	}
 	idx++;
@@ -465,7 +476,6 @@ int nfvs_genl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nfvs_service_conf sc;
 	struct nfvs_service *svc;
 	struct nfvs_dest *dest;
-	void *hdr;
 	int err;
 
 	err = nfvs_genl_dump_attrs(cb, attrs) ?:
@@ -488,14 +498,8 @@ int nfvs_genl_dump_dests(struct sk_buff *skb, struct netlink_callback *cb)
 	list_for_each_entry(dest, &svc->dests, list) {
 		if (idx++ < skip)
 			continue;
-		hdr = nfvs_genl_dump_start(skb, cb, NFVS_CMD_NEW_DEST);
-		if (!hdr)
+		if (nfvs_genl_dump_one(skb, cb, svc, dest))
 			goto full;
-		if (nfvs_genl_put_dest(skb, dest)) {
-			genlmsg_cancel(skb, hdr);
-			goto full;
-		}
-		genlmsg_end(skb, hdr);
 	}
 	idx++;
 full:

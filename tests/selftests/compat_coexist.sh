@@ -24,18 +24,6 @@
 
 genl_py=$(dirname "$0")/nfvs_genl.py
 
-ipvs_unload() {
-	local m
-	for m in $(awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules) ip_vs; do
-		grep -q "^$m " /proc/modules && { rmmod "$m" || return 1; }
-	done
-	return 0
-}
-
-ipvs_loaded() {
-	grep -q '^ip_vs ' /proc/modules
-}
-
 cleanup() {
 	# ipvsadm with neither nfvs nor ip_vs loaded would modprobe ip_vs.
 	if nfvs_loaded || grep -q '^ip_vs ' /proc/modules; then

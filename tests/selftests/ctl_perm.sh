@@ -48,24 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-lb_load() {
-	if [ "$lb" = nfvs ]; then
-		nfvs_load
-	else
-		modprobe ip_vs
-	fi
-}
-
-lb_unload() {
-	if [ "$lb" = nfvs ]; then
-		nfvs_unload
-	else
-		# shellcheck disable=SC2046
-		rmmod $(awk '/^ip_vs_/ { print $1 }' /proc/modules) 2>/dev/null
-		rmmod ip_vs
-	fi
-}
-
 nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
 }

@@ -31,18 +31,6 @@ cmds=$(dirname "$0")/data/ipvsadm_compat.cmds
 work=$(mktemp -d)
 
 # ipvs_modules: the loaded in-tree IPVS modules, ip_vs last.
-ipvs_modules() {
-	awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules
-	awk '$1 == "ip_vs" { print $1 }' /proc/modules
-}
-
-ipvs_unload() {
-	local m
-	for m in $(ipvs_modules); do
-		rmmod "$m" || return 1
-	done
-	[ -z "$(ipvs_modules)" ]
-}
 
 cleanup() {
 	# ipvsadm with neither nfvs nor ip_vs loaded would modprobe ip_vs.

@@ -46,9 +46,7 @@ cleanup() {
 		ipvsadm -C >/dev/null 2>&1
 	fi
 	nfvs_loaded && rmmod nfvs
-	for p in $(awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules) ip_vs; do
-		grep -q "^$p " /proc/modules && rmmod "$p" 2>/dev/null
-	done
+	ipvs_unload 2>/dev/null
 	[ -n "${NFVS_COMPAT_SAVE:-}" ] && mkdir -p "$NFVS_COMPAT_SAVE" &&
 		cp -r "$dir"/. "$NFVS_COMPAT_SAVE"/
 	rm -rf "$dir"

@@ -76,6 +76,44 @@ nfvs_unload() {
 	rmmod nfvs
 }
 
+# ipvs_modules: in-tree IPVS modules loaded, schedulers first (they hold
+# ip_vs).
+ipvs_modules() {
+	awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules
+	awk '$1 == "ip_vs" { print $1 }' /proc/modules
+}
+
+ipvs_loaded() {
+	grep -q '^ip_vs ' /proc/modules
+}
+
+# ipvs_unload: unloads in-tree IPVS, schedulers included.
+ipvs_unload() {
+	local m
+	for m in $(ipvs_modules); do
+		rmmod "$m" || return 1
+	done
+	[ -z "$(ipvs_modules)" ]
+}
+
+# lb_load, lb_unload: the balancer under test, nfvs or, with lb=ipvs
+# (NFVS_LB=ipvs in scripts that offer it), in-tree IPVS.
+lb_load() {
+	if [ "${lb:-nfvs}" = nfvs ]; then
+		nfvs_load
+	else
+		modprobe ip_vs
+	fi
+}
+
+lb_unload() {
+	if [ "${lb:-nfvs}" = nfvs ]; then
+		nfvs_unload
+	else
+		ipvs_unload
+	fi
+}
+
 # nfvs_refcnt: the module's use count.
 nfvs_refcnt() {
 	cat /sys/module/nfvs/refcnt 2>/dev/null

@@ -45,25 +45,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-lb_load() {
-	if [ "$lb" = nfvs ]; then
-		nfvs_load
-	else
-		modprobe ip_vs
-	fi
-}
-
-lb_unload() {
-	if [ "$lb" = nfvs ]; then
-		nfvs_unload
-	else
-		# schedulers hold ip_vs; unload them first
-		# shellcheck disable=SC2046
-		rmmod $(awk '/^ip_vs_/ { print $1 }' /proc/modules) 2>/dev/null
-		rmmod ip_vs
-	fi
-}
-
 # G ARGS...: nfvs_genl.py on the family under test, in the namespace.
 G() {
 	ip netns exec "$ns" python3 "$here/nfvs_genl.py" --family "$fam" "$@"
