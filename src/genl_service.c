@@ -31,6 +31,17 @@ static int nfvs_genl_parse_addr(struct nlattr *nla, u16 af,
 	return 0;
 }
 
+/* A nest, parsed by the rules of the family it came in on. */
+static int nfvs_genl_parse_nested(struct nlattr **tb, int maxtype,
+				  const struct nlattr *nla,
+				  const struct nla_policy *policy, bool strict,
+				  struct netlink_ext_ack *extack)
+{
+	if (strict)
+		return nla_parse_nested(tb, maxtype, nla, policy, extack);
+	return nla_parse_nested_deprecated(tb, maxtype, nla, policy, extack);
+}
+
 int nfvs_genl_parse_service(struct nlattr *nla, bool full, bool strict,
 			    struct nfvs_service_conf *c,
 			    struct nfvs_flags *flags,
@@ -43,10 +54,8 @@ int nfvs_genl_parse_service(struct nlattr *nla, bool full, bool strict,
 		NL_SET_ERR_MSG(extack, "service attribute missing");
 		return -EINVAL;
 	}
-	err = strict ? nla_parse_nested(tb, NFVS_SVC_ATTR_MAX, nla,
-					nfvs_genl_svc_policy, extack) :
-		       nla_parse_nested_deprecated(tb, NFVS_SVC_ATTR_MAX, nla,
-						   nfvs_genl_svc_policy, extack);
+	err = nfvs_genl_parse_nested(tb, NFVS_SVC_ATTR_MAX, nla,
+				     nfvs_genl_svc_policy, strict, extack);
 	if (err)
 		return err;
 	if (!tb[NFVS_SVC_ATTR_AF] ||
@@ -125,10 +134,8 @@ static int nfvs_genl_parse_dest(struct nlattr *nla, bool full, bool strict,
 		NL_SET_ERR_MSG(extack, "destination attribute missing");
 		return -EINVAL;
 	}
-	err = strict ? nla_parse_nested(tb, NFVS_DEST_ATTR_MAX, nla,
-					nfvs_genl_dest_policy, extack) :
-		       nla_parse_nested_deprecated(tb, NFVS_DEST_ATTR_MAX, nla,
-						   nfvs_genl_dest_policy, extack);
+	err = nfvs_genl_parse_nested(tb, NFVS_DEST_ATTR_MAX, nla,
+				     nfvs_genl_dest_policy, strict, extack);
 	if (err)
 		return err;
 	if (!tb[NFVS_DEST_ATTR_ADDR] || !tb[NFVS_DEST_ATTR_PORT]) {
