@@ -28,6 +28,35 @@ struct nfvs_scheduler *nfvs_sched_find(const char *name)
 	return NULL;
 }
 
+/*
+ * The destination with the least load, or the least load per unit of
+ * weight (compared without dividing); destinations of weight 0 are out.
+ * Ties go to the first listed. For lc, wlc, sed and nq; packet path.
+ */
+struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
+				   unsigned int (*load)(struct nfvs_dest *),
+				   bool per_weight)
+{
+	struct nfvs_dest *dest, *least = NULL;
+	u64 ll = 0, lw = 1, dl, dw;
+	int weight;
+
+	list_for_each_entry_rcu(dest, &svc->dests, list) {
+		weight = atomic_read(&dest->weight);
+		if (weight <= 0)
+			continue;
+		dw = per_weight ? weight : 1;
+		dl = load(dest);
+		/* dl / dw < ll / lw */
+		if (!least || dl * lw < ll * dw) {
+			least = dest;
+			ll = dl;
+			lw = dw;
+		}
+	}
+	return least;
+}
+
 int nfvs_sched_bind(struct nfvs_service *svc, struct nfvs_scheduler *sched)
 {
 	int err;

@@ -57,6 +57,9 @@ extern struct nfvs_scheduler nfvs_sched_sed;
 extern struct nfvs_scheduler nfvs_sched_nq;
 
 struct nfvs_dest *nfvs_sed_pick(struct nfvs_service *svc);
+struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
+				   unsigned int (*load)(struct nfvs_dest *),
+				   bool per_weight);
 
 /* Connections weigh on a destination: an active one 256 times an idle one. */
 static inline unsigned int nfvs_dest_overhead(struct nfvs_dest *dest)

@@ -5,23 +5,14 @@
  */
 #include "sched.h"
 
+static unsigned int nfvs_sed_load(struct nfvs_dest *dest)
+{
+	return atomic_read(&dest->activeconns) + 1;
+}
+
 struct nfvs_dest *nfvs_sed_pick(struct nfvs_service *svc)
 {
-	struct nfvs_dest *dest, *least = NULL;
-	u64 loh = 0, lw = 0, doh, dw;
-
-	list_for_each_entry_rcu(dest, &svc->dests, list) {
-		dw = atomic_read(&dest->weight);
-		if ((int)dw <= 0)
-			continue;
-		doh = atomic_read(&dest->activeconns) + 1;
-		if (!least || doh * lw < loh * dw) {
-			least = dest;
-			loh = doh;
-			lw = dw;
-		}
-	}
-	return least;
+	return nfvs_sched_least(svc, nfvs_sed_load, true);
 }
 
 static struct nfvs_dest *nfvs_sed_schedule(struct nfvs_service *svc,
