@@ -156,11 +156,17 @@ void nfvs_conn_set_active(struct nfvs_conn *cp, bool active)
 }
 
 /* Restarts the connection's timer, unless it already left the table. */
+void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout)
+{
+	lockdep_assert_held(&cp->lock);
+	if (!cp->unhashed)
+		mod_timer(&cp->timer, jiffies + timeout);
+}
+
 void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout)
 {
 	spin_lock_bh(&cp->lock);
-	if (!cp->unhashed)
-		mod_timer(&cp->timer, jiffies + timeout);
+	nfvs_conn_rearm(cp, timeout);
 	spin_unlock_bh(&cp->lock);
 }
 

@@ -76,6 +76,7 @@ struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
 				    const union nf_inet_addr *daddr,
 				    __be16 dport);
 void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout);
+void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_expire_now(struct nfvs_conn *cp);
 void nfvs_conn_put(struct nfvs_conn *cp);
 void nfvs_conn_set_active(struct nfvs_conn *cp, bool active);

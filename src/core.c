@@ -151,8 +151,7 @@ static void nfvs_conn_update(struct nfvs_net *nn, struct nfvs_conn *cp,
 		active = false;
 	}
 	nfvs_conn_set_active(cp, active);
-	if (!cp->unhashed)
-		mod_timer(&cp->timer, jiffies + timeout);
+	nfvs_conn_rearm(cp, timeout);
 	spin_unlock_bh(&cp->lock);
 }
 
