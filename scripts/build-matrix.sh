@@ -38,7 +38,8 @@ build_one() {
 	out=$NFVS_BUILD/$kver
 	log=$out/build.log
 	[ "${kdir#chroot:}" != "$kdir" ] && root=$NFVS_CHROOT
-	inner=/build/nfvs-$kver
+	# One staging directory per build directory: worktrees build in parallel.
+	inner=/build/nfvs-$kver-$(printf %s "$NFVS_BUILD" | md5sum | cut -c1-8)
 	[ -z "$root" ] && inner=$out
 
 	nfvs_stage_sources "$root$inner"
