@@ -62,6 +62,27 @@ nfvs_linux_source() {
 	echo "$dir"
 }
 
+# nfvs_kselftest REL: the path of tools/testing/selftests/REL of the
+# installed linux-source-6.1, taken from the package at run time (never
+# copied into the repository): from the extracted cache when there is one,
+# else extracted alone into the build directory.
+nfvs_kselftest() {
+	local rel=tools/testing/selftests/$1 dst=$NFVS_BUILD/kselftest/$1
+	if [ -f "$NFVS_CACHE/linux-source-6.1/.nfvs-extracted" ]; then
+		echo "$NFVS_CACHE/linux-source-6.1/$rel"
+		return
+	fi
+	if [ ! -s "$dst" ]; then
+		[ -f /usr/src/linux-source-6.1.tar.xz ] ||
+			{ nfvs_log "linux-source-6.1 not installed (make deps)"; return 1; }
+		mkdir -p "$(dirname "$dst")"
+		tar -xJOf /usr/src/linux-source-6.1.tar.xz "linux-source-6.1/$rel" \
+			>"$dst.tmp" && mv "$dst.tmp" "$dst" ||
+			{ rm -f "$dst.tmp"; nfvs_log "cannot extract $rel"; return 1; }
+	fi
+	echo "$dst"
+}
+
 # The files kbuild needs, copied to a build directory of their own for each
 # kernel (kbuild writes objects next to the sources).
 NFVS_SOURCES="Kbuild Makefile src include tests/kunit"

@@ -54,17 +54,6 @@ bool nfvs_pkt_parse(const struct sk_buff *skb, struct nfvs_pkt *p)
 	return false;
 }
 
-static struct nfvs_conn_key nfvs_client_key(const union nf_inet_addr *addr,
-					    __be16 port, u8 protocol)
-{
-	return (struct nfvs_conn_key) {
-		.caddr = *addr,
-		.cport = port,
-		.protocol = protocol,
-		.af = AF_INET,
-	};
-}
-
 static struct nfvs_service *nfvs_service_for(struct nfvs_net *nn,
 					     const struct sk_buff *skb,
 					     const struct nfvs_pkt *p)
@@ -173,7 +162,11 @@ unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb)
 	struct nfvs_conn *cp;
 	struct nfvs_pkt p;
 
-	if (!nn->services.count || !nfvs_pkt_parse(skb, &p))
+	if (!READ_ONCE(nn->services.count))
+		return NF_ACCEPT;
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		return nfvs_icmp_in(net, skb);
+	if (!nfvs_pkt_parse(skb, &p))
 		return NF_ACCEPT;
 	key = nfvs_client_key(&p.saddr, p.sport, p.protocol);
 	cp = nfvs_conn_in_get(nn, &key, &p.daddr, p.dport);
@@ -190,13 +183,32 @@ unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb)
 	case NFVS_FWD_NAT:
 		verdict = nfvs_xmit_nat(net, cp, skb, &p);
 		break;
+	case NFVS_FWD_DROUTE:
+		verdict = nfvs_xmit_dr(net, cp, skb);
+		break;
+	case NFVS_FWD_TUNNEL:
+		verdict = nfvs_xmit_tun(net, cp, skb);
+		break;
 	default:
-		/* Local node; DR and TUN are not transmitted yet. */
+		/* A local node: the local stack has the packet. */
 		verdict = NF_ACCEPT;
 		break;
 	}
 	nfvs_conn_put(cp);
 	return verdict;
+}
+
+/* Reassembles a fragmented packet in FORWARD: 0 when it is whole. */
+static int nfvs_defrag(struct net *net, struct sk_buff *skb)
+{
+	int err;
+
+	local_bh_disable();
+	err = ip_defrag(net, skb, IP_DEFRAG_VS_FWD);
+	local_bh_enable();
+	if (!err)
+		ip_send_check(ip_hdr(skb));
+	return err;
 }
 
 unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb)
@@ -207,7 +219,14 @@ unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb)
 	struct nfvs_conn *cp;
 	struct nfvs_pkt p;
 
-	if (!atomic_read(&nn->conns.count) || !nfvs_pkt_parse(skb, &p))
+	if (!atomic_read(&nn->conns.count))
+		return NF_ACCEPT;
+	/* A real server's reply may come in fragments: it is whole here. */
+	if (ip_is_fragment(ip_hdr(skb))) {
+		if (nfvs_defrag(net, skb))
+			return NF_STOLEN;
+	}
+	if (!nfvs_pkt_parse(skb, &p))
 		return NF_ACCEPT;
 	key = nfvs_client_key(&p.daddr, p.dport, p.protocol);
 	cp = nfvs_conn_out_get(nn, &key, &p.saddr, p.sport);

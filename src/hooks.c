@@ -19,7 +19,7 @@ static unsigned int nfvs_in(void *priv, struct sk_buff *skb,
 static unsigned int nfvs_forward_icmp(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return nfvs_icmp_forward(state->net, skb);
 }
 
 static unsigned int nfvs_out(void *priv, struct sk_buff *skb,

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transmission by NAT: the client's packet gets the real server's address
- * and port and is sent on its way from LOCAL_IN; the real server's reply
- * gets the virtual service's address and port back in FORWARD. Packets nfvs
- * sent are marked, and nfvs_post_routing passes them on before SNAT and
- * MASQUERADE (priority 100) can rewrite them.
+ * Transmission: what every forwarding method shares. A client's packet is
+ * routed towards its real server, checked like a forwarded packet (TTL,
+ * path MTU with frag-needed back to the client) and sent on its way from
+ * LOCAL_IN through LOCAL_OUT. Packets nfvs sent are marked, and
+ * nfvs_post_routing passes them on before SNAT and MASQUERADE (priority
+ * 100) can rewrite them. A real server that is a local address is a local
+ * node: its packets stay on their way to the local stack.
  */
+#include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/netfilter_ipv4.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
-#include <net/checksum.h>
 #include <net/dst.h>
+#include <net/icmp.h>
 #include <net/ip.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
@@ -30,73 +31,78 @@ bool nfvs_was_sent(const struct sk_buff *skb)
 }
 
 /* With the conntrack bridge off, nfvs traffic stays out of conntrack. */
-static void nfvs_untrack(struct sk_buff *skb)
+void nfvs_untrack(struct sk_buff *skb)
 {
 	nf_reset_ct(skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 }
 
-/* Rewrites one address and port of the packet, with all its checksums. */
-static int nfvs_rewrite(struct sk_buff *skb, const struct nfvs_pkt *p,
-			bool dst, __be32 addr, __be16 port)
+/*
+ * The route to a real server, or NULL. Direct routing and ICMP errors for
+ * it send the packet unchanged, addressed to the virtual address, so the
+ * next hop must be the real server itself (FLOWI_FLAG_KNOWN_NH). *local
+ * says the real server is this host; then no route is returned.
+ */
+struct rtable *nfvs_route(struct net *net, __be32 daddr, bool known_nh,
+			  __be32 *saddr, bool *local)
 {
-	unsigned int l4len = p->protocol == IPPROTO_TCP ?
-			     sizeof(struct tcphdr) : sizeof(struct udphdr);
-	__be32 *old_addr;
-	__be16 *old_port;
-	__sum16 *check;
-	struct iphdr *iph;
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.flowi4_flags = known_nh ? FLOWI_FLAG_KNOWN_NH : 0,
+	};
+	struct rtable *rt;
 
-	if (skb_ensure_writable(skb, p->l4off + l4len))
+	*local = false;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if (rt->rt_flags & RTCF_LOCAL) {
+		ip_rt_put(rt);
+		*local = true;
+		return NULL;
+	}
+	if (saddr)
+		*saddr = fl4.saddr;
+	return rt;
+}
+
+static bool nfvs_too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || skb->len <= mtu)
+		return false;
+	return !skb_is_gso(skb) || !skb_gso_validate_network_len(skb, mtu);
+}
+
+/*
+ * What a router does to a packet it forwards: the TTL goes down by one (a
+ * packet at its last hop dies with time-exceeded), and a packet that may
+ * not be fragmented and does not fit the path (mtu, after any
+ * encapsulation) is answered with frag-needed.
+ */
+int nfvs_forward_check(struct net *net, struct sk_buff *skb, unsigned int mtu)
+{
+	if (ip_hdr(skb)->ttl <= 1) {
+		__IP_INC_STATS(net, IPSTATS_MIB_INHDRERRORS);
+		icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		return -EHOSTUNREACH;
+	}
+	if (nfvs_too_big(skb, mtu)) {
+		__IP_INC_STATS(net, IPSTATS_MIB_FRAGFAILS);
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+		return -EMSGSIZE;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
 		return -ENOMEM;
-	iph = ip_hdr(skb);
-	if (p->protocol == IPPROTO_TCP) {
-		struct tcphdr *th = (void *)iph + p->l4off;
-
-		old_port = dst ? &th->dest : &th->source;
-		check = &th->check;
-	} else {
-		struct udphdr *uh = (void *)iph + p->l4off;
-
-		old_port = dst ? &uh->dest : &uh->source;
-		check = &uh->check;
-	}
-	old_addr = dst ? &iph->daddr : &iph->saddr;
-
-	if (p->protocol == IPPROTO_TCP || *check) {
-		inet_proto_csum_replace4(check, skb, *old_addr, addr, true);
-		inet_proto_csum_replace2(check, skb, *old_port, port, false);
-		if (p->protocol == IPPROTO_UDP && !*check)
-			*check = CSUM_MANGLED_0;
-	}
-	csum_replace4(&iph->check, *old_addr, addr);
-	*old_addr = addr;
-	*old_port = port;
+	ip_decrease_ttl(ip_hdr(skb));
 	return 0;
 }
 
-unsigned int nfvs_xmit_nat(struct net *net, struct nfvs_conn *cp,
-			   struct sk_buff *skb, const struct nfvs_pkt *p)
+/* Sends a packet on route rt (whose reference it takes) and steals it. */
+unsigned int nfvs_send(struct net *net, struct sk_buff *skb, struct rtable *rt)
 {
-	struct flowi4 fl4 = { .daddr = cp->daddr.ip };
-	struct rtable *rt;
-
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
-		return NF_DROP;
-	if (rt->rt_flags & RTCF_LOCAL) {
-		/* A local real server is a Local destination, not NAT. */
-		ip_rt_put(rt);
-		return NF_DROP;
-	}
-	if (nfvs_rewrite(skb, p, true, cp->daddr.ip, cp->dport)) {
-		ip_rt_put(rt);
-		return NF_DROP;
-	}
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, &rt->dst);
-	skb_forward_csum(skb);
 	nfvs_untrack(skb);
 	nfvs_mark_sent(skb);
 	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
@@ -104,12 +110,19 @@ unsigned int nfvs_xmit_nat(struct net *net, struct nfvs_conn *cp,
 	return NF_STOLEN;
 }
 
-unsigned int nfvs_unnat_reply(struct nfvs_conn *cp, struct sk_buff *skb,
-			      const struct nfvs_pkt *p)
+/* Direct routing: the packet as it came, to the real server's address. */
+unsigned int nfvs_xmit_dr(struct net *net, struct nfvs_conn *cp,
+			  struct sk_buff *skb)
 {
-	if (nfvs_rewrite(skb, p, false, cp->vaddr.ip, cp->vport))
+	struct rtable *rt;
+	bool local;
+
+	rt = nfvs_route(net, cp->daddr.ip, true, NULL, &local);
+	if (!rt)
+		return local ? NF_ACCEPT : NF_DROP;
+	if (nfvs_forward_check(net, skb, dst_mtu(&rt->dst))) {
+		ip_rt_put(rt);
 		return NF_DROP;
-	nfvs_untrack(skb);
-	nfvs_mark_sent(skb);
-	return NF_ACCEPT;
+	}
+	return nfvs_send(net, skb, rt);
 }

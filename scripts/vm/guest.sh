@@ -25,7 +25,7 @@ cd /tmp || exit 1
 
 # shellcheck source=/dev/null
 . "$res/job"
-export NFVS_TOP=$top NFVS_KVER NFVS_KO NFVS_HOOKDUMP_KO
+export NFVS_TOP=$top NFVS_KVER NFVS_KO NFVS_HOOKDUMP_KO NFVS_KSELFTEST_IPVS
 echo "nfvs-guest: kernel $(uname -r), running ${#NFVS_TESTS[@]} test script(s)"
 
 i=0

@@ -44,6 +44,7 @@ fi
 	echo "NFVS_KO=$NFVS_BUILD/$kver/nfvs.ko"
 	echo "NFVS_HOOKDUMP_KO=$NFVS_BUILD/$kver/hookdump/nfvs_hookdump.ko"
 	echo "NFVS_TEST_TIMEOUT=${NFVS_TEST_TIMEOUT:-600}"
+	echo "NFVS_KSELFTEST_IPVS=$(nfvs_kselftest netfilter/ipvs.sh)"
 	printf 'NFVS_TESTS=('; printf '%q ' "${tests[@]}"; echo ')'
 } >"$out/results/job"
 

@@ -52,6 +52,11 @@ nfvs_compat_unregister_net_sysctl_table(struct ctl_table_header *hdr)
 #define unregister_net_sysctl_table nfvs_compat_unregister_net_sysctl_table
 #endif
 
+/* 6.5 moved the GSO helpers (skb_gso_validate_network_len()) out of skbuff.h. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
 /* 6.16 renamed from_timer(). */
 #include <linux/timer.h>
 #ifndef timer_container_of
