@@ -1,0 +1,202 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# NAT, direct routing and IPIP tunnelling, TCP and UDP, over two real
+# servers; ICMP errors both ways; path MTU through a tunnel; timeouts.
+#
+#                      LAN 10.0.0.0/24 (bridge in sw-SFX)
+#     client c 10.0.0.2   director d 10.0.0.1   rs1 10.0.0.11   rs2 10.0.0.12
+#       10.0.1.2 ------------- 10.0.1.1
+#
+# VIP 10.0.9.100 (DR and TUN; the real servers have it on lo and answer
+# the client directly over the LAN) and 10.0.9.101 (NAT; the client reaches
+# it over its own link and the real servers route 10.0.1.0/24 through the
+# director, which translates their replies back).
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+c=c-$nfvs_sfx
+d=d-$nfvs_sfx
+sw=sw-$nfvs_sfx
+vip=10.0.9.100
+nvip=10.0.9.101
+peer="python3 $(dirname "$0")/lbpeer.py"
+# Service ports: TCP and UDP for each method.
+declare -A tport=([nat]=80 [dr]=81 [tun]=82) uport=([nat]=53 [dr]=54 [tun]=55)
+declare -A flag=([nat]=-m [dr]=-g [tun]=-i) sport=([nat]=30000 [dr]=31000 [tun]=32000)
+
+cleanup() {
+	local ns
+	for ns in $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+
+nx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# lan NS DEV ADDR PORT: DEV in NS on the LAN bridge's port PORT.
+lan() {
+	ip -n "$sw" link add "$4" type veth peer name "$2" netns "$1" &&
+	ip -n "$sw" link set "$4" master br0 up &&
+	ip -n "$1" addr add "$3/24" dev "$2" &&
+	ip -n "$1" link set "$2" up
+}
+
+setup() {
+
+	local i ns k
+	for ns in $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	done
+	ip -n $sw link add br0 type bridge && ip -n $sw link set br0 up || return 1
+	lan "$c" eth0 10.0.0.2 pc && lan "$d" lan 10.0.0.1 pd || return 1
+	ip -n $d link add dc type veth peer name eth1 netns $c
+	ip -n $d addr add 10.0.1.1/24 dev dc
+	ip -n $d link set dc up
+	ip -n $c addr add 10.0.1.2/24 dev eth1
+	ip -n $c link set eth1 up
+	ip -n $c route add $vip via 10.0.0.1
+	ip -n $c route add $nvip via 10.0.1.1
+	ip -n $d addr add $vip/32 dev lo
+	ip -n $d addr add $nvip/32 dev lo
+	nx $d sysctl -qw net.ipv4.ip_forward=1
+	nx $d sysctl -qw net.ipv4.conf.all.send_redirects=0
+	nx $d sysctl -qw net.ipv4.conf.lan.send_redirects=0
+	modprobe ipip
+	for i in 1 2; do
+		ns=rs$i-$nfvs_sfx
+		lan "$ns" eth0 "10.0.0.1$i" "p$i" || return 1
+		ip -n "$ns" addr add $vip/32 dev lo
+		ip -n "$ns" link set tunl0 up
+		ip -n "$ns" route add 10.0.1.0/24 via 10.0.0.1
+		for k in all.arp_ignore=1 all.arp_announce=2 all.rp_filter=0 \
+			 default.rp_filter=0 eth0.rp_filter=0 tunl0.rp_filter=0; do
+			nx "$ns" sysctl -qw "net.ipv4.conf.$k"
+		done
+		nx "$ns" $peer serve "rs$i" --tcp 80 81 82 83 84 \
+			--udp 53 $vip:54 $vip:55 57 >/dev/null &
+	done
+	sleep 2
+}
+
+# service METHOD: a TCP and a UDP service of that method over both real
+# servers, round robin.
+service() {
+	local m=$1 a=$vip i
+	[ "$m" = nat ] && a=$nvip
+	nx $d ipvsadm -A -t "$a:${tport[$m]}" -s rr &&
+	nx $d ipvsadm -A -u "$a:${uport[$m]}" -s rr || return 1
+	for i in 1 2; do
+		nx $d ipvsadm -a -t "$a:${tport[$m]}" -r "10.0.0.1$i:${tport[$m]}" "${flag[$m]}" &&
+		nx $d ipvsadm -a -u "$a:${uport[$m]}" -r "10.0.0.1$i:${uport[$m]}" "${flag[$m]}" ||
+			return 1
+	done
+}
+
+# spread FILE: "rs1 rs2" counts of the answers in FILE.
+spread() {
+	echo "$(grep -c '^rs1 ' "$1") $(grep -c '^rs2 ' "$1")"
+}
+
+check "nfvs loads" nfvs_load
+tmp=$(mktemp -d)
+if setup 2>"$tmp/setup.err"; then
+	ok "topology comes up"
+else
+	not_ok "topology comes up"
+	sed 's/^/# setup: /' "$tmp/setup.err"
+fi
+
+for m in nat dr tun; do
+	a=$vip
+	client=10.0.0.2
+	if [ "$m" = nat ]; then
+		a=$nvip
+		client=10.0.1.2
+	fi
+	check "$m: TCP and UDP services over two real servers" service $m
+	nx $c $peer tcp $a "${tport[$m]}" 200 >"$tmp/$m.tcp"
+	check_eq "$m: 200 TCP requests answered, 100 by each real server" \
+		"100 100" "$(spread "$tmp/$m.tcp")"
+	check_eq "$m: every TCP answer names the service port and the client" \
+		"200" "$(grep -c -E "^rs[12] ${tport[$m]} $client\$" "$tmp/$m.tcp")"
+	nx $c $peer udp $a "${uport[$m]}" 200 --sport "${sport[$m]}" >"$tmp/$m.udp"
+	check_eq "$m: 200 UDP request/replies answered, 100 by each real server" \
+		"100 100" "$(spread "$tmp/$m.udp")"
+	check_eq "$m: every UDP answer carries its request" "200" \
+		"$(grep -c -E "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$tmp/$m.udp")"
+	grep -v -E '^rs[12] ' "$tmp/$m.tcp" "$tmp/$m.udp" | head -n 5 | sed 's/^/# /'
+	stats=$(nx $d ipvsadm -Ln --stats -t "$a:${tport[$m]}")
+	check_eq "$m: ipvsadm --stats counts 200 TCP connections" "200" \
+		"$(awk '$1 == "TCP" { print $3 }' <<<"$stats")"
+done
+nx $d ipvsadm -Ln | sed 's/^/# /'
+
+# ICMP errors about NAT flows, both ways.
+nx $d ipvsadm -A -u $nvip:56 -s rr
+nx $d ipvsadm -a -u $nvip:56 -r 10.0.0.11:56 -m
+check_eq "nat: a real server's port-unreachable reaches the client translated" \
+	"refused" "$(nx $c $peer refused $nvip 56)"
+nx rs1-$nfvs_sfx $peer watch 4 >"$tmp/watch1" &
+w1=$!
+nx rs2-$nfvs_sfx $peer watch 4 >"$tmp/watch2" &
+w2=$!
+sleep 1
+nx $c $peer udp $nvip 53 1 --bind 10.0.1.2:40000 >"$tmp/flow"
+rs=$(awk '{ print $1 }' "$tmp/flow")
+nx $c $peer unreach $nvip 53 10.0.1.2 40000 >/dev/null
+wait $w1 $w2
+rip=10.0.0.1${rs#rs}
+check_eq "nat: the client's port-unreachable about a reply reaches its real server translated" \
+	"10.0.1.2 $rip:53 10.0.1.2:40000" \
+	"$(cat "$tmp/watch1" "$tmp/watch2" | head -n 1)"
+
+# Idle and closed connections age out with the configured timeouts
+# (ipvsadm --set TCP TCPFIN UDP), on services made after the change.
+# conns OPTION VIP:PORT: "active inactive" connections of a service.
+conns() {
+	nx $d ipvsadm -Ln "$1" "$2" | awk '/->/ { a += $5; i += $6 } END { print a + 0, i + 0 }'
+}
+nx $d ipvsadm --set 5 4 4
+nx $d ipvsadm -A -t $nvip:84 && nx $d ipvsadm -a -t $nvip:84 -r 10.0.0.11 -m
+nx $d ipvsadm -A -t $vip:83 && nx $d ipvsadm -a -t $vip:83 -r 10.0.0.12 -g
+nx $d ipvsadm -A -u $nvip:57 && nx $d ipvsadm -a -u $nvip:57 -r 10.0.0.11 -m
+coproc HOLD { nx $c $peer tcp $nvip 84 1 --hold; }
+read -r -u "${HOLD[0]}" line
+echo "# held: $line"
+check_eq "nat: an open connection is active" "1 0" "$(conns -t $nvip:84)"
+nx $c $peer tcp $vip 83 3 >/dev/null
+check_eq "dr: closed connections are inactive" "0 3" "$(conns -t $vip:83)"
+nx $c $peer udp $nvip 57 3 >/dev/null
+check_eq "udp: flows are inactive" "0 3" "$(conns -u $nvip:57)"
+sleep 6
+check_eq "nat: an idle established connection expires after the TCP timeout" \
+	"0 0" "$(conns -t $nvip:84)"
+check_eq "dr: closed connections are gone after the FIN timeout" "0 0" \
+	"$(conns -t $vip:83)"
+check_eq "udp: flows expire after the UDP timeout" "0 0" "$(conns -u $nvip:57)"
+kill "$HOLD_PID" 2>/dev/null
+wait "$HOLD_PID" 2>/dev/null
+
+# Path MTU: 1480 on the way to the real servers leaves 1460 for what a
+# tunnel carries; a client sending 1500-byte packets with DF is told so
+# and its retry goes through.
+ip -n $d route add 10.0.0.11/32 dev lan mtu 1480
+ip -n $d route add 10.0.0.12/32 dev lan mtu 1480
+check_eq "tun: a 200 KB upload through a path of MTU 1480 succeeds" "ok" \
+	"$(nx $c $peer put $vip 82 200000)"
+check "tun: the client learned MTU 1460 from frag-needed" bash -c \
+	"ip -n $c route get $vip | grep -q 'mtu 1460'"
+nx $c ip route get $vip | sed 's/^/# /'
+
+rm -rf "$tmp"
+cleanup
+check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads" nfvs_unload
+tap_done

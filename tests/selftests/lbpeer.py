@@ -1,0 +1,248 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Real servers and clients for the datapath selftests.
+
+  lbpeer.py serve NAME --tcp PORT... --udp [ADDR:]PORT...
+      TCP: answers each line "GET" with "NAME PORT PEER", and "PUT N" followed
+      by N bytes with "NAME PORT PEER SHA256"; UDP: answers each datagram
+      with "NAME PORT PEER PAYLOAD". PORT is the local port the request came
+      to; PEER the address it came from.
+  lbpeer.py tcp ADDR PORT N [--bind ADDR] [--hold]
+      N connections, one request each; prints one answer per line ("ERR
+      reason" for a failure).
+  lbpeer.py udp ADDR PORT N [--bind ADDR] [--sport FIRST]
+      N request/replies, each from a new socket (a new flow), from source
+      ports FIRST, FIRST + 1, ... (default: any, possibly repeated).
+  lbpeer.py put ADDR PORT BYTES
+      uploads BYTES random bytes on one connection; prints "ok" when the
+      server's SHA256 matches.
+  lbpeer.py refused ADDR PORT
+      prints "refused" when a UDP request is answered with port-unreachable.
+  lbpeer.py unreach VADDR VPORT CADDR CPORT
+      sends VADDR a port-unreachable about a UDP datagram VADDR:VPORT ->
+      CADDR:CPORT (what a client says about a reply it cannot take).
+  lbpeer.py watch SECONDS
+      prints "SRC QSRC:QSPORT QDST:QDPORT" for each port-unreachable
+      received within SECONDS (QSRC... the quoted datagram).
+"""
+import argparse
+import hashlib
+import os
+import selectors
+import socket
+import sys
+import struct
+import threading
+import time
+
+
+def serve_tcp_conn(name, conn, port):
+    peer = conn.getpeername()[0]
+    f = conn.makefile("rwb")
+    try:
+        for line in f:
+            words = line.split()
+            if not words:
+                continue
+            if words[0] == b"GET":
+                ans = "%s %d %s" % (name, port, peer)
+            elif words[0] == b"PUT" and len(words) == 2:
+                data = f.read(int(words[1]))
+                ans = "%s %d %s %s" % (name, port, peer,
+                                       hashlib.sha256(data).hexdigest())
+            elif words[0] == b"HOLD":
+                continue
+            else:
+                ans = "%s %d %s BAD" % (name, port, peer)
+            f.write(ans.encode() + b"\n")
+            f.flush()
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def serve(args):
+    sel = selectors.DefaultSelector()
+    for p in args.tcp:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", p))
+        s.listen(512)
+        sel.register(s, selectors.EVENT_READ, ("tcp", p))
+    for spec in args.udp:
+        addr, _, port = spec.rpartition(":")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((addr or "0.0.0.0", int(port)))
+        sel.register(s, selectors.EVENT_READ, ("udp", int(port)))
+    print("ready", flush=True)
+    while True:
+        for key, _ in sel.select():
+            kind, port = key.data
+            if kind == "tcp":
+                conn, _ = key.fileobj.accept()
+                threading.Thread(target=serve_tcp_conn, daemon=True,
+                                 args=(args.name, conn, port)).start()
+            else:
+                data, peer = key.fileobj.recvfrom(2048)
+                ans = "%s %d %s %s" % (args.name, port, peer[0],
+                                       data.decode(errors="replace").strip())
+                key.fileobj.sendto(ans.encode(), peer)
+
+
+def bind(s, spec):
+    """Binds to "ADDR" or "ADDR:PORT"."""
+    if spec:
+        addr, _, port = spec.partition(":")
+        s.bind((addr, int(port or 0)))
+
+
+def connect(args):
+    s = socket.socket()
+    s.settimeout(args.timeout)
+    bind(s, args.bind)
+    s.connect((args.addr, args.port))
+    return s
+
+
+def tcp(args):
+    held = []
+    for _ in range(args.n):
+        try:
+            s = connect(args)
+            s.sendall(b"GET\n")
+            ans = s.makefile("rb").readline().decode().strip()
+            print(ans or "ERR empty")
+            if args.hold:
+                held.append(s)
+            else:
+                s.close()
+        except OSError as e:
+            print("ERR %s" % e.__class__.__name__)
+    sys.stdout.flush()
+    if args.hold:
+        sys.stdin.read()
+
+
+def udp(args):
+    for i in range(args.n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(args.timeout)
+        try:
+            if args.sport:
+                s.bind((args.bind or "0.0.0.0", args.sport + i))
+            else:
+                bind(s, args.bind)
+            s.connect((args.addr, args.port))
+            s.send(b"q%d" % i)
+            print(s.recv(2048).decode().strip())
+        except OSError as e:
+            print("ERR %s" % e.__class__.__name__)
+        finally:
+            s.close()
+
+
+def put(args):
+    data = os.urandom(args.bytes)
+    s = connect(args)
+    s.sendall(b"PUT %d\n" % len(data) + data)
+    ans = s.makefile("rb").readline().decode().split()
+    ok = ans and ans[-1] == hashlib.sha256(data).hexdigest()
+    print("ok" if ok else "ERR %s" % " ".join(ans))
+
+
+def refused(args):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(args.timeout)
+    s.connect((args.addr, args.port))
+    try:
+        for _ in range(3):
+            s.send(b"x")
+            s.recv(2048)
+        print("answered")
+    except ConnectionRefusedError:
+        print("refused")
+    except OSError as e:
+        print("ERR %s" % e.__class__.__name__)
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def iphdr(src, dst, proto, payload_len):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + payload_len, 0, 0x4000,
+                      64, proto, 0, socket.inet_aton(src),
+                      socket.inet_aton(dst))
+    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+
+
+def unreach(args):
+    udp = struct.pack("!HHHH", args.vport, args.cport, 8 + 4, 0) + b"data"
+    quoted = iphdr(args.vaddr, args.caddr, socket.IPPROTO_UDP, len(udp)) + udp
+    icmp = struct.pack("!BBHI", 3, 3, 0, 0) + quoted
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.sendto(icmp, (args.vaddr, 0))
+    print("sent")
+
+
+def watch(args):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    end = time.time() + args.seconds
+    while time.time() < end:
+        s.settimeout(max(end - time.time(), 0.01))
+        try:
+            pkt = s.recv(2048)
+        except socket.timeout:
+            break
+        ihl = (pkt[0] & 15) * 4
+        if len(pkt) < ihl + 8 + 20 + 4 or pkt[ihl] != 3 or pkt[ihl + 1] != 3:
+            continue
+        q = pkt[ihl + 8:]
+        qihl = (q[0] & 15) * 4
+        sport, dport = struct.unpack("!HH", q[qihl:qihl + 4])
+        print("%s %s:%d %s:%d" % (socket.inet_ntoa(pkt[12:16]),
+                                  socket.inet_ntoa(q[12:16]), sport,
+                                  socket.inet_ntoa(q[16:20]), dport),
+              flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("serve")
+    p.add_argument("name")
+    p.add_argument("--tcp", type=int, nargs="*", default=[])
+    p.add_argument("--udp", nargs="*", default=[])
+    for cmd in ("tcp", "udp", "put", "refused"):
+        p = sub.add_parser(cmd)
+        p.add_argument("addr")
+        p.add_argument("port", type=int)
+        if cmd in ("tcp", "udp"):
+            p.add_argument("n", type=int)
+        if cmd == "put":
+            p.add_argument("bytes", type=int)
+        p.add_argument("--bind")
+        p.add_argument("--sport", type=int)
+        p.add_argument("--hold", action="store_true")
+        p.add_argument("--timeout", type=float, default=3)
+    p = sub.add_parser("unreach")
+    p.add_argument("vaddr")
+    p.add_argument("vport", type=int)
+    p.add_argument("caddr")
+    p.add_argument("cport", type=int)
+    p = sub.add_parser("watch")
+    p.add_argument("seconds", type=float)
+    args = ap.parse_args()
+    {"serve": serve, "tcp": tcp, "udp": udp, "put": put, "refused": refused,
+     "unreach": unreach, "watch": watch}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
