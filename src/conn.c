@@ -29,15 +29,26 @@ static void nfvs_conn_free_rcu(struct rcu_head *head)
 			container_of(head, struct nfvs_conn, rcu));
 }
 
+/* The destination's counter a connection is counted in. */
+static atomic_t *nfvs_conn_counter(struct nfvs_conn *cp)
+{
+	if (cp->flags & NFVS_CONN_F_TEMPLATE)
+		return &cp->dest->persistconns;
+	return cp->active ? &cp->dest->activeconns : &cp->dest->inactconns;
+}
+
 void nfvs_conn_put(struct nfvs_conn *cp)
 {
 	if (!refcount_dec_and_test(&cp->refcnt))
 		return;
 	/* Nobody can take a reference any more: the destination goes now. */
 	if (cp->dest) {
-		atomic_dec(cp->active ? &cp->dest->activeconns :
-			   &cp->dest->inactconns);
+		atomic_dec(nfvs_conn_counter(cp));
 		nfvs_dest_put(cp->dest);
+	}
+	if (cp->control) {
+		atomic_dec(&cp->control->n_control);
+		nfvs_conn_put(cp->control);
 	}
 	call_rcu(&cp->rcu, nfvs_conn_free_rcu);
 }
@@ -62,6 +73,13 @@ static void nfvs_conn_expire(struct timer_list *t)
 {
 	struct nfvs_conn *cp = timer_container_of(cp, t, timer);
 
+	/* A template lives as long as the connections it made. */
+	if (atomic_read(&cp->n_control)) {
+		spin_lock(&cp->lock);
+		nfvs_conn_rearm(cp, cp->timeout);
+		spin_unlock(&cp->lock);
+		return;
+	}
 	if (nfvs_conn_unhash(cp))
 		nfvs_conn_put(cp);
 }
@@ -81,6 +99,8 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 	cp->daddr = p->daddr;
 	cp->dport = p->dport;
 	cp->fwd = p->fwd;
+	cp->flags = p->flags;
+	cp->timeout = timeout;
 	cp->nn = nn;
 	spin_lock_init(&cp->lock);
 	timer_setup(&cp->timer, nfvs_conn_expire, 0);
@@ -96,10 +116,40 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 		return NULL;
 	}
 	if (cp->dest)
-		atomic_inc(&cp->dest->inactconns);
+		atomic_inc(nfvs_conn_counter(cp));
 	atomic_inc(&nn->conns.count);
 	mod_timer(&cp->timer, jiffies + timeout);
 	return cp;
+}
+
+/* The live template of a client (key) for a service, referenced. */
+struct nfvs_conn *nfvs_conn_tpl_get(struct nfvs_net *nn,
+				    const struct nfvs_conn_key *key,
+				    const struct nfvs_service *svc)
+{
+	struct nfvs_conn *cp, *found = NULL;
+	struct rhlist_head *list, *pos;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&nn->conns.table, key, nfvs_conn_params);
+	rhl_for_each_entry_rcu(cp, pos, list, node) {
+		/* A template's destination keeps its service alive. */
+		if ((cp->flags & NFVS_CONN_F_TEMPLATE) && cp->dest &&
+		    cp->dest->svc == svc && refcount_inc_not_zero(&cp->refcnt)) {
+			found = cp;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* Makes tpl the template of cp, which must not have one yet. */
+void nfvs_conn_set_control(struct nfvs_conn *cp, struct nfvs_conn *tpl)
+{
+	refcount_inc(&tpl->refcnt);
+	atomic_inc(&tpl->n_control);
+	cp->control = tpl;
 }
 
 static struct nfvs_conn *nfvs_conn_lookup(struct nfvs_net *nn,
@@ -114,7 +164,9 @@ static struct nfvs_conn *nfvs_conn_lookup(struct nfvs_net *nn,
 	rcu_read_lock();
 	list = rhltable_lookup(&nn->conns.table, key, nfvs_conn_params);
 	rhl_for_each_entry_rcu(cp, pos, list, node) {
-		if (in)
+		if (cp->flags & NFVS_CONN_F_TEMPLATE)
+			match = false;
+		else if (in)
 			match = cp->vport == port &&
 				nf_inet_addr_cmp(&cp->vaddr, addr);
 		else
@@ -148,7 +200,8 @@ struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
 /* Moves the connection between its destination's counters; under cp->lock. */
 void nfvs_conn_set_active(struct nfvs_conn *cp, bool active)
 {
-	if (cp->active == active || !cp->dest)
+	if (cp->active == active || !cp->dest ||
+	    (cp->flags & NFVS_CONN_F_TEMPLATE))
 		return;
 	cp->active = active;
 	atomic_inc(active ? &cp->dest->activeconns : &cp->dest->inactconns);

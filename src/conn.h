@@ -10,6 +10,7 @@
 
 struct nfvs_net;
 struct nfvs_dest;
+struct nfvs_service;
 
 /*
  * Connections are found by their client end: the client's packets (to the
@@ -32,7 +33,17 @@ struct nfvs_conn_param {
 	union nf_inet_addr daddr;
 	__be16 dport;
 	u32 fwd;		/* NFVS_FWD_* */
+	u16 flags;		/* NFVS_CONN_F_* */
 };
+
+/*
+ * A persistence template: the real server a client (its address under the
+ * service's netmask) was given, kept for the service's persistence timeout
+ * after the last connection it made. Its key has port 0 and protocol 0, so
+ * it never matches a packet.
+ */
+#define NFVS_CONN_F_TEMPLATE	0x0001
+#define NFVS_CONN_F_ONE_PACKET	0x0002
 
 struct nfvs_conn {
 	struct rhlist_head node;
@@ -42,14 +53,18 @@ struct nfvs_conn {
 	__be16 vport;
 	__be16 dport;
 	u32 fwd;
+	u16 flags;
 	u8 state;
 	bool active;			/* counted as active by its dest */
 	bool unhashed;			/* out of the table: no more timers */
 	spinlock_t lock;		/* state, timer, unhashed */
 	struct timer_list timer;
+	unsigned long timeout;		/* a template's, in jiffies */
 	refcount_t refcnt;
 	struct nfvs_net *nn;
 	struct nfvs_dest *dest;
+	struct nfvs_conn *control;	/* its template, referenced */
+	atomic_t n_control;		/* a template: connections it made */
 	struct rcu_head rcu;
 };
 
@@ -75,6 +90,10 @@ struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
 				    const struct nfvs_conn_key *key,
 				    const union nf_inet_addr *daddr,
 				    __be16 dport);
+struct nfvs_conn *nfvs_conn_tpl_get(struct nfvs_net *nn,
+				    const struct nfvs_conn_key *key,
+				    const struct nfvs_service *svc);
+void nfvs_conn_set_control(struct nfvs_conn *cp, struct nfvs_conn *tpl);
 void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_expire_now(struct nfvs_conn *cp);

@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "core.h"
 #include "netns.h"
+#include "persist.h"
 #include "proto_tcp.h"
 #include "sched.h"
 #include "service.h"
@@ -71,6 +72,11 @@ static struct nfvs_service *nfvs_service_for(struct nfvs_net *nn,
 	c.protocol = p->protocol;
 	c.addr = p->daddr;
 	c.port = p->dport;
+	svc = nfvs_service_find(nn, &c);
+	if (svc || !p->dport)
+		return svc;
+	/* A persistent service on port 0 takes every port of its address. */
+	c.port = 0;
 	return nfvs_service_find(nn, &c);
 }
 
@@ -85,11 +91,11 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 		.saddr = p->saddr, .daddr = p->daddr,
 		.sport = p->sport, .dport = p->dport,
 	};
+	struct nfvs_conn *cp, *tpl = NULL;
 	struct nfvs_conn_param param;
 	struct nfvs_scheduler *sched;
 	struct nfvs_service *svc;
 	struct nfvs_dest *dest;
-	struct nfvs_conn *cp;
 
 	*verdict = NF_ACCEPT;
 	/* Only a SYN without ACK opens a TCP connection. */
@@ -101,8 +107,12 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 		return NULL;
 
 	*verdict = NF_DROP;
-	sched = rcu_dereference(svc->sched);
-	dest = sched ? sched->schedule(svc, skb, &flow) : NULL;
+	if (svc->flags & NFVS_SVC_F_PERSISTENT) {
+		dest = nfvs_persist_schedule(nn, svc, skb, &flow, &tpl);
+	} else {
+		sched = rcu_dereference(svc->sched);
+		dest = sched ? sched->schedule(svc, skb, &flow) : NULL;
+	}
 	if (!dest)
 		return NULL;
 
@@ -114,7 +124,14 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 		.dport = dest->port ? dest->port : p->dport,
 		.fwd = dest->fwd,
 	};
+	if ((svc->flags & NFVS_SVC_F_ONEPACKET) && p->protocol == IPPROTO_UDP)
+		param.flags |= NFVS_CONN_F_ONE_PACKET;
 	cp = nfvs_conn_new(nn, &param, dest, 2 * HZ);
+	if (tpl) {
+		if (cp)
+			nfvs_conn_set_control(cp, tpl);
+		nfvs_conn_put(tpl);
+	}
 	if (!cp)
 		return NULL;
 	nfvs_stats_conn(&svc->stats);
@@ -170,7 +187,24 @@ unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb)
 		return NF_ACCEPT;
 	key = nfvs_client_key(&p.saddr, p.sport, p.protocol);
 	cp = nfvs_conn_in_get(nn, &key, &p.daddr, p.dport);
-	if (!cp) {
+	if (cp && cp->dest && !READ_ONCE(cp->dest->available)) {
+		/*
+		 * Its real server was removed: with expire_nodest_conn the
+		 * connection ends and a packet that may open one is
+		 * scheduled anew; without, its packets are dropped until it
+		 * times out.
+		 */
+		bool expire = READ_ONCE(nn->sysctl.expire_nodest_conn);
+
+		if (expire)
+			nfvs_conn_expire_now(cp);
+		nfvs_conn_put(cp);
+		if (!expire)
+			return NF_DROP;
+		cp = nfvs_schedule(nn, skb, &p, &verdict);
+		if (!cp)
+			return NF_DROP;
+	} else if (!cp) {
 		cp = nfvs_schedule(nn, skb, &p, &verdict);
 		if (!cp)
 			return verdict;
@@ -194,6 +228,8 @@ unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb)
 		verdict = NF_ACCEPT;
 		break;
 	}
+	if (cp->flags & NFVS_CONN_F_ONE_PACKET)
+		nfvs_conn_expire_now(cp);
 	nfvs_conn_put(cp);
 	return verdict;
 }

@@ -99,6 +99,7 @@ int nfvs_dest_add(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 	dest->addr = c->addr;
 	dest->port = c->port;
 	refcount_set(&dest->refcnt, 1);
+	dest->available = true;
 	nfvs_dest_apply(dest, c);
 
 	list_add_tail_rcu(&dest->list, &svc->dests);
@@ -148,6 +149,7 @@ void nfvs_dest_unlink(struct nfvs_dest *dest)
 
 	/* Schedulers move their cursors off it while it is still listed. */
 	nfvs_sched_dest_removed(svc, dest);
+	WRITE_ONCE(dest->available, false);
 	list_del_rcu(&dest->list);
 	svc->num_dests--;
 	nfvs_dest_put(dest);

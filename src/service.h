@@ -60,6 +60,7 @@ struct nfvs_dest {
 	u8 tun_type;
 	__be16 tun_port;
 	u16 tun_flags;
+	bool available;			/* listed in its service */
 	atomic_t activeconns;
 	atomic_t inactconns;
 	atomic_t persistconns;

@@ -26,7 +26,8 @@ if [ $# -gt 0 ]; then
 else
 	tests=()
 	for t in "$NFVS_TOP"/tests/selftests/*.sh; do
-		[ "${t##*/}" = lib.sh ] || tests+=("${t#"$NFVS_TOP"/}")
+		case ${t##*/} in lib*.sh) continue ;; esac
+		tests+=("${t#"$NFVS_TOP"/}")
 	done
 fi
 

@@ -13,6 +13,9 @@
   lbpeer.py udp ADDR PORT N [--bind ADDR] [--sport FIRST]
       N request/replies, each from a new socket (a new flow), from source
       ports FIRST, FIRST + 1, ... (default: any, possibly repeated).
+  lbpeer.py session tcp|udp ADDR PORT [--bind ADDR]
+      one connection (or UDP socket) for as long as stdin is open: each line
+      read sends a request and prints the answer or "ERR reason".
   lbpeer.py put ADDR PORT BYTES
       uploads BYTES random bytes on one connection; prints "ok" when the
       server's SHA256 matches.
@@ -142,6 +145,29 @@ def udp(args):
             s.close()
 
 
+def session(args):
+    if args.proto == "tcp":
+        s = connect(args)
+        f = s.makefile("rb")
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(args.timeout)
+        bind(s, args.bind)
+        s.connect((args.addr, args.port))
+    print("connected", flush=True)
+    for i, _ in enumerate(sys.stdin):
+        try:
+            if args.proto == "tcp":
+                s.sendall(b"GET\n")
+                ans = f.readline().decode().strip() or "ERR closed"
+            else:
+                s.send(b"s%d" % i)
+                ans = s.recv(2048).decode().strip()
+        except OSError as e:
+            ans = "ERR %s" % e.__class__.__name__
+        print(ans, flush=True)
+
+
 def put(args):
     data = os.urandom(args.bytes)
     s = connect(args)
@@ -232,6 +258,12 @@ def main():
         p.add_argument("--sport", type=int)
         p.add_argument("--hold", action="store_true")
         p.add_argument("--timeout", type=float, default=3)
+    p = sub.add_parser("session")
+    p.add_argument("proto", choices=("tcp", "udp"))
+    p.add_argument("addr")
+    p.add_argument("port", type=int)
+    p.add_argument("--bind")
+    p.add_argument("--timeout", type=float, default=3)
     p = sub.add_parser("unreach")
     p.add_argument("vaddr")
     p.add_argument("vport", type=int)
@@ -241,7 +273,7 @@ def main():
     p.add_argument("seconds", type=float)
     args = ap.parse_args()
     {"serve": serve, "tcp": tcp, "udp": udp, "put": put, "refused": refused,
-     "unreach": unreach, "watch": watch}[args.cmd](args)
+     "session": session, "unreach": unreach, "watch": watch}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Persistence (timeout, netmask, quiescent templates), fwmark services,
+# one-packet scheduling, and what quiescing or removing a real server does
+# to connections (weight 0, expire_nodest_conn). NAT services over two
+# real servers, round robin; the topology is lib_topo.sh's.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_topo.sh
+. "$(dirname "$0")/lib_topo.sh"
+
+# nat PROTO VIP:PORT [OPTIONS...]: a NAT service over both real servers;
+# with fwd=-g, direct routing.
+nat() {
+	local p=$1 s=$2 i
+	shift 2
+	nx $d ipvsadm -A "$p" "$s" -s rr "$@" || return 1
+	for i in 1 2; do
+		nx $d ipvsadm -a "$p" "$s" -r "10.0.0.1$i" "${fwd:--m}" || return 1
+	done
+}
+
+# servers FILE: the distinct real servers that answered, "rs1 rs2" order.
+servers() {
+	awk '{ print $1 }' "$1" | sort -u | xargs
+}
+
+# persist_conns -u|-t VIP:PORT: "rs1 rs2" PersistConn counters (ipvsadm prints
+# no Forward column with --persistent-conn).
+persist_conns() {
+	nx $d ipvsadm -Ln --persistent-conn "$1" "$2" |
+		awk '$1 == "->" && $2 ~ /^[0-9]/ { printf "%s%s", s, $4; s = " " }'
+}
+
+# ask PROTO ADDR PORT N [--bind ADDR]: N answers, one per line.
+ask() {
+	nx $c $peer "$@"
+}
+
+check "nfvs loads" nfvs_load
+topo_up --tcp 80 81 --udp 53 54 57 $vip:58
+tmp=$(mktemp -d)
+nx $d ipvsadm --set 30 10 2
+
+# Persistence: one client, one real server, for the timeout.
+check "persistent UDP service, 3 s" nat -u $nvip:53 -p 3
+ask udp $nvip 53 6 --bind 10.0.1.2 >"$tmp/p1"
+check_eq "persistence: 6 flows of a client go to one real server" "1" \
+	"$(servers "$tmp/p1" | wc -w)"
+first=$(servers "$tmp/p1")
+ask udp $nvip 53 4 --bind 10.0.1.3 >"$tmp/p2"
+check "persistence: another client (netmask /32) gets the other real server" \
+	test "$(servers "$tmp/p2")" != "$first"
+check_eq "persistence: one template per client" "1 1" "$(persist_conns -u $nvip:53)"
+sleep 1
+ask udp $nvip 53 3 --bind 10.0.1.2 >"$tmp/p3"
+check_eq "persistence: within the timeout the client stays" "$first" \
+	"$(servers "$tmp/p3")"
+
+# A quiesced real server keeps its persistent clients, unless
+# expire_quiescent_template says otherwise.
+rip=10.0.0.1${first#rs}
+nx $d ipvsadm -e -u $nvip:53 -r $rip -m -w 0
+ask udp $nvip 53 3 --bind 10.0.1.2 >"$tmp/p4"
+check_eq "weight 0: a persistent client still goes to its real server" "$first" \
+	"$(servers "$tmp/p4")"
+nx $d sysctl -qw net.ipv4.vs.expire_quiescent_template=1
+ask udp $nvip 53 3 --bind 10.0.1.2 >"$tmp/p5"
+check "expire_quiescent_template=1: the client moves off the quiesced server" \
+	test "$(servers "$tmp/p5")" = "$(servers "$tmp/p2")"
+nx $d sysctl -qw net.ipv4.vs.expire_quiescent_template=0
+nx $d ipvsadm -e -u $nvip:53 -r $rip -m -w 1
+
+# Flows expire after 2 s, templates 3 s after their last flow.
+sleep 6
+check_eq "persistence: templates expire after the timeout" "0 0" \
+	"$(persist_conns -u $nvip:53)"
+
+# Netmask: a /24 is one client.
+check "persistent UDP service, netmask /24" nat -u $nvip:54 -p 30 -M 255.255.255.0
+for a in 2 3 4 2 3 4; do
+	ask udp $nvip 54 2 --bind 10.0.1.$a
+done >"$tmp/m"
+check_eq "netmask /24: 12 flows from 3 addresses go to one real server" "1" \
+	"$(servers "$tmp/m" | wc -w)"
+
+# fwmark: two ports, one service.
+nx $d iptables -t mangle -A PREROUTING -d $nvip -p tcp -m multiport \
+	--dports 80,81 -j MARK --set-mark 7
+check "fwmark service over both real servers" nat -f 7
+for i in 1 2 3 4; do
+	ask tcp $nvip 80 1
+	ask tcp $nvip 81 1
+done >"$tmp/f"
+check_eq "fwmark: 8 connections to ports 80 and 81 answered, each port once per round" \
+	"8" "$(grep -c -E '^rs[12] 8[01] 10.0.1.2$' "$tmp/f")"
+check_eq "fwmark: the two ports share one round robin" "rs1 80 rs2 81" \
+	"$(awk '{ print $1, $2 }' "$tmp/f" | sort -u | xargs)"
+check_eq "fwmark: ipvsadm counts 8 connections on FWM 7" "8" \
+	"$(nx $d ipvsadm -Ln --stats -f 7 | awk '$1 == "FWM" { print $3 }')"
+nx $d ipvsadm -D -f 7
+check "persistent fwmark service" nat -f 7 -p 30
+for i in 1 2; do
+	ask tcp $nvip 80 1
+	ask tcp $nvip 81 1
+done >"$tmp/fp"
+check_eq "persistent fwmark: both ports of a client go to one real server" "1" \
+	"$(servers "$tmp/fp" | wc -w)"
+
+# One-packet scheduling: every datagram is scheduled, no connection kept
+# (so no reply is translated: direct routing).
+fwd=-g check "one-packet UDP service (direct routing)" nat -u $vip:58 -o
+printf '1\n2\n3\n4\n' | nx $c $peer session udp $vip 58 >"$tmp/o"
+check_eq "one-packet: 4 datagrams of one socket, 2 to each real server" \
+	"2 2" "$(grep -c '^rs1 ' "$tmp/o") $(grep -c '^rs2 ' "$tmp/o")"
+check_eq "one-packet: no connection kept" "0 0" \
+	"$(nx $d ipvsadm -Ln -u $vip:58 | awk '/->/ { a += $5; i += $6 } END { print a + 0, i + 0 }')"
+
+# Removing a real server: its connections are dropped, or with
+# expire_nodest_conn=1 ended, so that a UDP flow is scheduled anew.
+check "UDP service for removal" nat -u $nvip:57
+# removal EXPIRE: the answers of a UDP flow before and after its real
+# server is removed.
+removal() {
+	local rs
+	nx $d sysctl -qw net.ipv4.vs.expire_nodest_conn="$1"
+	coproc S { nx $c $peer session udp $nvip 57 --timeout 2; }
+	read -r -u "${S[0]}" _
+	echo >&"${S[1]}"
+	read -r -u "${S[0]}" rs _
+	nx $d ipvsadm -d -u $nvip:57 -r "10.0.0.1${rs#rs}"
+	echo >&"${S[1]}"
+	read -r -u "${S[0]}" after _
+	echo "$rs $after"
+	eval "exec ${S[1]}>&-"
+	wait "$S_PID" 2>/dev/null
+	nx $d ipvsadm -a -u $nvip:57 -r "10.0.0.1${rs#rs}" -m
+}
+r=$(removal 0)
+check "expire_nodest_conn=0: a flow to a removed real server is dropped" \
+	grep -q -E '^rs[12] ERR$' <<<"$r"
+r=$(removal 1)
+check "expire_nodest_conn=1: the flow is scheduled to the other real server" \
+	grep -q -E '^(rs1 rs2|rs2 rs1)$' <<<"$r"
+echo "# $r"
+
+nx $d ipvsadm -Ln | sed 's/^/# /'
+rm -rf "$tmp"
+cleanup
+check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads" nfvs_unload
+tap_done
