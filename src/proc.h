@@ -6,5 +6,6 @@
 
 int nfvs_proc_net_init(struct net *net, const char *prefix);
 void nfvs_proc_net_exit(struct net *net, const char *prefix);
+int nfvs_proc_conn_init(struct net *net, const char *name);
 
 #endif /* _NFVS_PROC_H */
