@@ -6,9 +6,10 @@
  * An open file owns a walker of the connection table. Between two read()s
  * the walker keeps its place and the file keeps a reference to the entry
  * that did not fit, so a long table is read in one pass rather than by
- * skipping, for every chunk, over all that was already read. A resize of
- * the table sends the walker back to the start of the new one: entries
- * may then be listed twice, as with any rhashtable walk.
+ * skipping, for every chunk, over all that was already read. As with any
+ * rhashtable walk, a resize between two reads sends the walker back to the
+ * start of the new table (entries may then be listed twice), and a removal
+ * between two reads may make it miss a neighbour of the removed entry.
  */
 #include <linux/in.h>
 #include <linux/jiffies.h>
@@ -20,13 +21,6 @@
 #include "proc.h"
 #include "proto_tcp.h"
 
-struct nfvs_conn_seq {
-	struct net *net;
-	struct rhashtable_iter walk;
-	loff_t pos;			/* of the entry the walker gave last */
-	struct nfvs_conn *held;		/* that entry, from stop to start */
-};
-
 static void nfvs_conn_seq_drop_held(struct nfvs_conn_seq *s)
 {
 	if (s->held) {
@@ -35,12 +29,24 @@ static void nfvs_conn_seq_drop_held(struct nfvs_conn_seq *s)
 	}
 }
 
-static void nfvs_conn_seq_rewind(struct nfvs_conn_seq *s)
+void nfvs_conn_seq_enter(struct nfvs_conn_seq *s, struct nfvs_net *nn)
+{
+	s->nn = nn;
+	s->pos = 0;
+	s->held = NULL;
+	rhltable_walk_enter(&nn->conns.table, &s->walk);
+}
+
+void nfvs_conn_seq_exit(struct nfvs_conn_seq *s)
 {
 	nfvs_conn_seq_drop_held(s);
 	rhashtable_walk_exit(&s->walk);
-	rhltable_walk_enter(&nfvs_net(s->net)->conns.table, &s->walk);
-	s->pos = 0;
+}
+
+static void nfvs_conn_seq_rewind(struct nfvs_conn_seq *s)
+{
+	nfvs_conn_seq_exit(s);
+	nfvs_conn_seq_enter(s, s->nn);
 }
 
 /* The next entry, or NULL at the end; a resize only restarts the walk. */
@@ -162,7 +168,7 @@ static int nfvs_conn_seq_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-static const struct seq_operations nfvs_conn_seq_ops = {
+const struct seq_operations nfvs_conn_seq_ops = {
 	.start = nfvs_conn_seq_start,
 	.next = nfvs_conn_seq_next,
 	.stop = nfvs_conn_seq_stop,
@@ -183,7 +189,7 @@ static int nfvs_conn_seq_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	}
 	s->net = net;
-	rhltable_walk_enter(&nfvs_net(net)->conns.table, &s->walk);
+	nfvs_conn_seq_enter(s, nfvs_net(net));
 	return 0;
 }
 
@@ -197,8 +203,7 @@ static int nfvs_conn_seq_release(struct inode *inode, struct file *file)
 	struct nfvs_conn_seq *s = seq->private;
 	struct net *net = s->net;
 
-	nfvs_conn_seq_drop_held(s);
-	rhashtable_walk_exit(&s->walk);
+	nfvs_conn_seq_exit(s);
 	seq_release_private(inode, file);
 	put_net(net);
 	return 0;
