@@ -44,7 +44,7 @@ check:
 	scripts/check.sh
 
 demo:
-	scripts/run-demo.sh $(DEMO_SERIES)
+	@scripts/run-demo.sh $(DEMO_SERIES)
 
 help:
 	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,6p'
