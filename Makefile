@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
+# make demo                 a QEMU guest shows nfvs balancing NAT and DR (start here)
 # make                      nfvs.ko for the running kernel
 # make KDIR=/usr/src/...    nfvs.ko for the kernel whose headers are there
 # make check                everything the project tests (see README.md)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 NFVS_WERROR ?=
+DEMO_SERIES ?= 6.1
 
-.PHONY: all modules clean check deps build-matrix kunit selftests style help
+.PHONY: all modules clean check deps build-matrix kunit selftests style demo help
 
 all: modules
 
@@ -41,5 +43,8 @@ style:
 check:
 	scripts/check.sh
 
+demo:
+	@scripts/run-demo.sh $(DEMO_SERIES)
+
 help:
-	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,5p'
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,6p'

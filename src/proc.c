@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/net views in the formats of IPVS, named ip_vs* with ipvs_compat and
- * nfvs* otherwise: the services, the connections (ipvsadm -Lc reads it) and
- * the totals.
+ * nfvs* otherwise: the services and the totals here, the connections
+ * (ipvsadm -Lc reads them) in proc_conn.c.
  */
 #include <linux/in.h>
 #include <linux/proc_fs.h>
@@ -151,12 +151,6 @@ static const struct seq_operations nfvs_proc_services_ops = {
 	.show = nfvs_proc_show,
 };
 
-static int nfvs_proc_conn_show(struct seq_file *seq, void *v)
-{
-	seq_puts(seq, "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n");
-	return 0;
-}
-
 static int nfvs_proc_stats_show(struct seq_file *seq, void *v)
 {
 	struct nfvs_net *nn = nfvs_net(seq_file_single_net(seq));
@@ -183,8 +177,7 @@ int nfvs_proc_net_init(struct net *net, const char *prefix)
 			     &nfvs_proc_services_ops,
 			     sizeof(struct nfvs_proc_iter)))
 		goto err_services;
-	if (!proc_create_net_single(conn, 0444, net->proc_net,
-				    nfvs_proc_conn_show, NULL))
+	if (nfvs_proc_conn_init(net, conn))
 		goto err_conn;
 	if (!proc_create_net_single(stats, 0444, net->proc_net,
 				    nfvs_proc_stats_show, NULL))

@@ -1,0 +1,294 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The connection table as users read it: /proc/net/ip_vs_conn and
+# ipvsadm -Lnc, for NAT connections through the director:
+#
+#   client c-SFX           director d-SFX                    rs1-SFX
+#   10.0.1.2/24 --veth-- 10.0.1.1/24, VIP 10.0.1.100  10.0.2.1/24 --veth-- 10.0.2.2/24
+#                                                    10.0.3.1/24 --veth-- 10.0.3.2/24
+#                                                                          rs2-SFX
+#
+#   VIP:80/tcp, VIP:53/udp, VIP:54/udp  --rr, NAT-->  10.0.2.2, 10.0.3.2
+#
+# Four TCP connections are held open, then closed; four UDP flows get an
+# answer; then 3000 UDP flows (one datagram each, from 3000 source ports;
+# the real servers drop them) must each be listed exactly once, however the
+# file is read: cat, small reads, a second pass after a seek to 0, ipvsadm.
+# Finally nfvs unloads while a reader keeps the file open mid-table, and
+# with ipvs_compat=0 the same list is /proc/net/nfvs_conn.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+c=c-$nfvs_sfx
+d=d-$nfvs_sfx
+rs1=rs1-$nfvs_sfx
+rs2=rs2-$nfvs_sfx
+vip=10.0.1.100
+client=10.0.1.2
+genl_py=$(dirname "$0")/nfvs_genl.py
+tmp=$(mktemp -d)
+bulk=3000
+
+cleanup() {
+	local ns
+	for ns in $c $d $rs1 $rs2; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+command -v ipvsadm >/dev/null || skip_all "ipvsadm is not installed"
+command -v python3 >/dev/null || skip_all "no python3"
+
+setup() {
+	local i ns
+	for ns in $c $d $rs1 $rs2; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	done
+	ip -n $d link add dc type veth peer name cd netns $c
+	ip -n $c addr add $client/24 dev cd
+	ip -n $c link set cd up
+	ip -n $c route add default via 10.0.1.1
+	ip -n $d addr add 10.0.1.1/24 dev dc
+	ip -n $d addr add $vip/32 dev dc
+	ip -n $d link set dc up
+	for i in 1 2; do
+		ns=rs$i-$nfvs_sfx
+		ip -n $d link add "drs$i" type veth peer name eth0 netns "$ns"
+		ip -n $d addr add "10.0.$((i + 1)).1/24" dev "drs$i"
+		ip -n $d link set "drs$i" up
+		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
+		# Greets, then holds the connection until the client closes it.
+		ip netns exec "$ns" socat TCP-LISTEN:80,fork,reuseaddr \
+			SYSTEM:"echo rs$i \$SOCAT_PEERADDR; cat >/dev/null" &
+		ip netns exec "$ns" socat UDP-RECVFROM:53,fork \
+			SYSTEM:"echo rs$i \$SOCAT_PEERADDR" &
+		ip netns exec "$ns" iptables -A INPUT -p udp --dport 54 -j DROP
+	done
+	ip netns exec $d sysctl -qw net.ipv4.ip_forward=1
+	sleep 1
+}
+
+dx() {
+	ip netns exec $d "$@"
+}
+
+# hexip A.B.C.D: the address as /proc/net/ip_vs_conn prints it.
+hexip() {
+	local IFS=.
+	# shellcheck disable=SC2086
+	printf '%02X%02X%02X%02X' $1
+}
+
+# rip NAME: the real server's address, from the name it answers with.
+rip() {
+	case "$1" in
+	rs1) echo 10.0.2.2 ;;
+	rs2) echo 10.0.3.2 ;;
+	*) echo "?" ;;
+	esac
+}
+
+# row PROTO CPORT: the line of /proc/net/ip_vs_conn for a client port.
+row() {
+	awk -v p="$1" -v cp="$(printf %04X "$2")" '$1 == p && $3 == cp' <<<"$conns"
+}
+
+# expect_row DESC PROTO CPORT VPORT RIP STATE MIN MAX: the line reads exactly
+# as IPVS would print it, with an expiry between MIN and MAX seconds.
+expect_row() {
+	local desc=$1 proto=$2 cport=$3 vport=$4 rip=$5 state=$6 min=$7 max=$8
+	local line exp want
+	line=$(row "$proto" "$cport")
+	exp=$(awk '{ print $9 }' <<<"$line")
+	want=$(printf '%-3s %08X %04X %08X %04X %08X %04X %-11s %7u' "$proto" \
+		"0x$(hexip $client)" "$cport" "0x$(hexip $vip)" "$vport" \
+		"0x$(hexip "$rip")" "$vport" "$state" "${exp:-0}")
+	check_eq "$desc" "$want" "$line"
+	if [ -n "$exp" ] && [ "$exp" -ge "$min" ] && [ "$exp" -le "$max" ]; then
+		ok "$desc: expires in $exp s ($min..$max)"
+	else
+		not_ok "$desc: expires in ${exp:-?} s, not in $min..$max"
+	fi
+}
+
+# lnc PROTO CPORT: the ipvsadm -Lnc line of a client port, as
+# "state source virtual destination".
+lnc() {
+	awk -v p="$1" -v s="$client:$2" '$1 == p && $4 == s { print $3, $4, $5, $6 }' \
+		<<<"$ipvsadm_conns"
+}
+
+check "nfvs loads" nfvs_load
+check "topology comes up" setup
+check "NAT services: TCP :80, UDP :53 and :54 over two real servers" bash -c "
+	for s in '-t $vip:80' '-u $vip:53' '-u $vip:54'; do
+		ip netns exec $d ipvsadm -A \$s -s rr || exit 1
+		for r in 10.0.2.2 10.0.3.2; do
+			ip netns exec $d ipvsadm -a \$s -r \$r -m || exit 1
+		done
+	done"
+check_eq "empty table: the header only" \
+	"Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData" \
+	"$(dx cat /proc/net/ip_vs_conn)"
+
+# Four TCP connections, each held open by a socat whose stdin is a FIFO.
+fds=()
+for i in 1 2 3 4; do
+	mkfifo "$tmp/in$i"
+	ip netns exec $c socat -t 2 - TCP:$vip:80,sourceport=$((41000 + i)) \
+		<"$tmp/in$i" >"$tmp/out$i" 2>/dev/null &
+	exec {fd}>"$tmp/in$i"
+	fds+=("$fd")
+done
+for _ in $(seq 50); do
+	[ "$(cat "$tmp"/out* | grep -c '^rs')" = 4 ] && break
+	sleep 0.2
+done
+check_eq "4 TCP connections answered" "4" "$(cat "$tmp"/out* | grep -c '^rs')"
+for i in 1 2 3 4; do
+	echo q | ip netns exec $c socat -T 5 - UDP:$vip:53,sourceport=$((42000 + i)) \
+		>"$tmp/udp$i"
+done
+check_eq "4 UDP flows answered" "4" "$(cat "$tmp"/udp* | grep -c '^rs')"
+
+conns=$(dx cat /proc/net/ip_vs_conn)
+sed 's/^/# /' <<<"$conns"
+check_eq "8 connections listed" "8" "$(grep -c '^TCP \|^UDP ' <<<"$conns")"
+for i in 1 2 3 4; do
+	expect_row "TCP $client:$((41000 + i)) ESTABLISHED to its real server" \
+		TCP $((41000 + i)) 80 "$(rip "$(cut -d' ' -f1 "$tmp/out$i")")" \
+		ESTABLISHED 800 900
+done
+for i in 1 2 3 4; do
+	expect_row "UDP $client:$((42000 + i)) to its real server" \
+		UDP $((42000 + i)) 53 "$(rip "$(cut -d' ' -f1 "$tmp/udp$i")")" \
+		UDP 200 300
+done
+
+ipvsadm_conns=$(dx ipvsadm -Lnc)
+sed 's/^/# /' <<<"$ipvsadm_conns"
+check_eq "ipvsadm -Lnc: 8 entries" "8" "$(grep -c '^TCP \|^UDP ' <<<"$ipvsadm_conns")"
+check_eq "ipvsadm -Lnc: TCP $client:41001 ESTABLISHED, VIP and real server" \
+	"ESTABLISHED $client:41001 $vip:80 $(rip "$(cut -d' ' -f1 "$tmp/out1")"):80" \
+	"$(lnc TCP 41001)"
+check_eq "ipvsadm -Lnc: UDP $client:42001, VIP and real server" \
+	"UDP $client:42001 $vip:53 $(rip "$(cut -d' ' -f1 "$tmp/udp1")"):53" \
+	"$(lnc UDP 42001)"
+check_eq "another namespace's table is empty" "1" \
+	"$(wc -l </proc/net/ip_vs_conn)"
+
+# Closing: the client's EOF ends each server's cat, both sides send FIN.
+for fd in "${fds[@]}"; do
+	exec {fd}>&-
+done
+wait_closed() {
+	local i
+	for i in $(seq 50); do
+		[ "$(dx cat /proc/net/ip_vs_conn | grep -c '^TCP .* \(TIME_WAIT\|CLOSE\) ')" = 4 ] &&
+			return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "closed TCP connections leave ESTABLISHED" wait_closed
+conns=$(dx cat /proc/net/ip_vs_conn)
+sed -n 's/^TCP/# &/p' <<<"$conns"
+for i in 1 2 3 4; do
+	state=$(row TCP $((41000 + i)) | awk '{ print $8 }')
+	[ "$state" = CLOSE ] || state=TIME_WAIT
+	expect_row "TCP $client:$((41000 + i)) after close: $state" \
+		TCP $((41000 + i)) 80 "$(rip "$(cut -d' ' -f1 "$tmp/out$i")")" \
+		"$state" 1 120
+done
+check_eq "closed TCP connections are inactive on their real servers" "0 0" \
+	"$(dx ipvsadm -Ln | awk '/-> 10.0.[23].2:80/ { printf "%s ", $5 }' | sed 's/ $//')"
+
+# Many flows: every one listed once, whichever way the file is read.
+ip netns exec $c python3 - "$client" "$vip" "$bulk" <<'EOF'
+import socket, sys
+client, vip, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for port in range(30000, 30000 + n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((client, port))
+    s.sendto(b"x", (vip, 54))
+    s.sendto(b"x", (vip, 54))
+    s.close()
+EOF
+sleep 1		# the table finishes growing
+stats=$(dx ipvsadm -Ln --stats)
+check_eq "$bulk connections on the UDP :54 service" "$bulk" \
+	"$(awk -v v="$vip:54" '$1 == "UDP" && $2 == v { print $3 }' <<<"$stats")"
+
+# bulk_count: "lines distinct" of the :54 flows in stdin.
+bulk_count() {
+	grep '^UDP .* 0036 ' | awk '{ n++; if (!seen[$3]++) u++ } END { print n + 0, u + 0 }'
+}
+start=$(date +%s%N)
+check_eq "cat: $bulk flows, each once" "$bulk $bulk" \
+	"$(dx cat /proc/net/ip_vs_conn | bulk_count)"
+echo "# cat of $((bulk + 8)) lines: $((($(date +%s%N) - start) / 1000000)) ms"
+check_eq "reads of 97 bytes: $bulk flows, each once" "$bulk $bulk" \
+	"$(dx dd if=/proc/net/ip_vs_conn bs=97 status=none | bulk_count)"
+check_eq "reads of 4000 bytes, seek to 0, reads of 333 bytes: twice $bulk flows" \
+	"$((2 * bulk)) $bulk" "$(dx python3 -c '
+import os, sys
+fd = os.open("/proc/net/ip_vs_conn", os.O_RDONLY)
+for size in (4000, 333):
+    os.lseek(fd, 0, os.SEEK_SET)
+    while True:
+        b = os.read(fd, size)
+        if not b:
+            break
+        sys.stdout.buffer.write(b)
+' | bulk_count)"
+check_eq "ipvsadm -Lnc: $bulk flows, each once" "$bulk $bulk" "$(dx ipvsadm -Lnc |
+	awk -v v="$vip:54" '$1 == "UDP" && $5 == v { n++; if (!seen[$4]++) u++ } END { print n + 0, u + 0 }')"
+
+# A reader stopped in the middle of the table holds an entry; unloading
+# nfvs closes its file under it (the read then fails, the kernel stays quiet).
+mkfifo "$tmp/reader"
+dx python3 -c '
+import os, sys
+fd = os.open("/proc/net/ip_vs_conn", os.O_RDONLY)
+os.read(fd, 1000)
+print("reading", flush=True)
+sys.stdin.read()
+try:
+    os.read(fd, 1000)
+    print("read")
+except OSError as e:
+    print("errno", e.errno)
+' <"$tmp/reader" >"$tmp/reader.out" &
+reader=$!
+exec {rfd}>"$tmp/reader"
+for _ in $(seq 50); do
+	grep -q reading "$tmp/reader.out" && break
+	sleep 0.2
+done
+check "a reader holds the file open mid-table" grep -q reading "$tmp/reader.out"
+check "nfvs unloads with connections listed and a reader mid-table" nfvs_unload
+exec {rfd}>&-
+wait $reader
+check_eq "the reader's next read fails with EIO" "errno 5" "$(tail -n 1 "$tmp/reader.out")"
+
+# ipvs_compat=0: the same list under nfvs's own name.
+check "nfvs loads with ipvs_compat=0" insmod "$NFVS_KO" ipvs_compat=0
+check "UDP :53 service through the nfvs family" bash -c "
+	ip netns exec $d python3 $genl_py --family nfvs add-service udp $vip:53 --sched rr &&
+	ip netns exec $d python3 $genl_py --family nfvs add-dest udp $vip:53 10.0.2.2:53 --fwd nat"
+echo q | ip netns exec $c socat -T 5 - UDP:$vip:53,sourceport=42009 >"$tmp/udp9"
+check_eq "UDP flow answered by rs1" "rs1 $client" "$(cat "$tmp/udp9")"
+check "no /proc/net/ip_vs_conn with ipvs_compat=0" dx test ! -e /proc/net/ip_vs_conn
+conns=$(dx cat /proc/net/nfvs_conn)
+expect_row "/proc/net/nfvs_conn lists the flow" UDP 42009 53 10.0.2.2 UDP 200 300
+
+cleanup
+check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads" nfvs_unload
+tap_done
