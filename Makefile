@@ -34,8 +34,10 @@ build-matrix:
 kunit:
 	scripts/kunit.sh
 
-selftests:
-	scripts/vm/run-matrix.sh
+# make selftests [SERIES="6.1 6.12 7.3"]: every selftest, one guest per kernel.
+SERIES ?= 6.1 6.12 7.3
+selftests: build-matrix
+	@rc=0; for s in $(SERIES); do scripts/vm/run.sh $$s || rc=1; done; exit $$rc
 
 style:
 	scripts/style.sh
