@@ -34,7 +34,8 @@
 # Each one makes one connection in SYN_RECV, which keeps IPVS's fixed 60 s;
 # an ACK for half of them moves those to ESTABLISHED, whose timeout
 # (ipvsadm --set 5 5 5) is 5 s: they must be gone a few seconds later while
-# the others stay. The director serves a client during all of it.
+# the others stay. A client is served after the flood, with all of it in
+# the table.
 #
 # NFVS_MALFORMED_SEED (default 1) picks the corpus; NFVS_MALFORMED_COUNT
 # (default 10000) and NFVS_MALFORMED_RS_COUNT (default 3000) its sizes.

@@ -3,15 +3,15 @@
 """unload_traffic.py: traffic and a monitor for unload_traffic.sh.
 
   unload_traffic.py clients --status FILE --stop FILE [--vip A]
-                    [--tcp N] [--udp N] [--long N]
+                    [--tcp N] [--udp N] [--long N] [--pause S]
   unload_traffic.py poll --status FILE --stop FILE [--family nfvs]
 
 "clients" keeps traffic flowing until the stop file exists: N threads that
-open TCP connections to VIP:80 one after the other (each answered with one
-line and closed by the server), N threads of UDP requests to VIP:53 (a new
-socket, so a new flow, each time) and N long-lived TCP connections to
-VIP:8000 (an echo server) that send a line every 0.2 s and wait for it to
-come back, reconnecting when a connection breaks.
+open TCP connections to VIP:80 one after the other, S seconds apart (each
+answered with one line and closed by the server), N threads of UDP requests
+to VIP:53 (a new socket, so a new flow, each time) and N long-lived TCP
+connections to VIP:8000 (an echo server) that send a line every 0.2 s and
+wait for it to come back, reconnecting when a connection breaks.
 
 "poll" is a monitoring agent in the director's namespace: it dumps the
 services and destinations of a generic netlink family (never "IPVS": while
