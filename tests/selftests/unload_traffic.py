@@ -5,6 +5,7 @@
   unload_traffic.py clients --status FILE --stop FILE [--vip A]
                     [--tcp N] [--udp N] [--long N] [--pause S]
   unload_traffic.py poll --status FILE --stop FILE [--family nfvs]
+  unload_traffic.py server --name NAME
 
 "clients" keeps traffic flowing until the stop file exists: N threads that
 open TCP connections to VIP:80 one after the other, S seconds apart (each
@@ -20,6 +21,11 @@ reads the /proc/net/ip_vs* files, over and over.
 
 Both rewrite FILE every 0.2 s with their counters, "name=value" separated
 by spaces, and once more when they stop.
+
+"server" is a real server, in one process (forking a server per request is
+slow under software emulation): TCP port 80 answers "NAME <client address>"
+and closes, UDP port 53 answers the same to every datagram, TCP port 8000
+echoes. It runs until killed.
 """
 
 import argparse
@@ -78,7 +84,7 @@ def tcp_loop(args, cnt):
 def udp_loop(args, cnt):
     while not stopped(args):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.settimeout(1)
+        s.settimeout(2)
         try:
             s.sendto(b"q\n", (args.vip, 53))
             data = s.recv(256)
@@ -166,6 +172,67 @@ def cmd_poll(args):
     return 0
 
 
+def serve_line(name, sock):
+    while True:
+        conn, peer = sock.accept()
+        try:
+            conn.sendall(b"%s %s\n" % (name, peer[0].encode()))
+        except OSError:
+            pass
+        conn.close()
+
+
+def serve_udp(name, sock):
+    while True:
+        data, peer = sock.recvfrom(2048)
+        try:
+            sock.sendto(b"%s %s\n" % (name, peer[0].encode()), peer)
+        except OSError:
+            pass
+
+
+def echo(conn):
+    with conn:
+        try:
+            while True:
+                data = conn.recv(4096)
+                if not data:
+                    return
+                conn.sendall(data)
+        except OSError:
+            return
+
+
+def serve_echo(sock):
+    while True:
+        conn, _ = sock.accept()
+        threading.Thread(target=echo, args=(conn,), daemon=True).start()
+
+
+def cmd_server(args):
+    name = args.name.encode()
+
+    def listen(kind, port):
+        s = socket.socket(socket.AF_INET, kind)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", port))
+        if kind == socket.SOCK_STREAM:
+            s.listen(128)
+        return s
+
+    threads = [
+        threading.Thread(target=serve_line, args=(name, listen(socket.SOCK_STREAM, 80))),
+        threading.Thread(target=serve_udp, args=(name, listen(socket.SOCK_DGRAM, 53))),
+        threading.Thread(target=serve_echo, args=(listen(socket.SOCK_STREAM, 8000),)),
+    ]
+    for t in threads:
+        t.daemon = True
+        t.start()
+    for t in threads:
+        t.join()
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -181,10 +248,11 @@ def main():
     for s in (c, q):
         s.add_argument("--status", required=True)
         s.add_argument("--stop", required=True)
+    sub.add_parser("server").add_argument("--name", required=True)
     args = p.parse_args()
     if args.cmd == "poll" and args.family == "IPVS":
         p.error("polling family IPVS would autoload in-tree ip_vs")
-    return cmd_clients(args) if args.cmd == "clients" else cmd_poll(args)
+    return {"clients": cmd_clients, "poll": cmd_poll, "server": cmd_server}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@
 #   UDP VIP:53   rr -> rs1:53, rs2:53 (NAT)     a line back
 #   TCP VIP:8000 rr -> rs1:8000, rs2:8000 (NAT) echo, for long-lived connections
 #
-# The client keeps 3 loops of TCP connections, 2 of UDP requests and 4
+# The real servers are "unload_traffic.py server" (one process each). The
+# client keeps 3 loops of TCP connections, 2 of UDP requests and 4
 # long-lived echo connections going all the time; a monitor in the director
 # dumps the table over generic netlink and reads /proc/net/ip_vs* all the
 # time. Twice: the services are flushed (ipvsadm -C) and nfvs is unloaded
@@ -40,7 +41,6 @@ tmp=$(mktemp -d)
 
 command -v python3 >/dev/null || skip_all "no python3"
 command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
-command -v socat >/dev/null || skip_all "no socat"
 
 cleanup() {
 	local ns
@@ -77,11 +77,7 @@ setup() {
 		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
 		ip -n "$ns" link set eth0 up
 		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
-		ip netns exec "$ns" socat TCP-LISTEN:80,fork,reuseaddr \
-			SYSTEM:"echo rs$i \$SOCAT_PEERADDR" &
-		ip netns exec "$ns" socat UDP-RECVFROM:53,fork \
-			SYSTEM:"echo rs$i \$SOCAT_PEERADDR" &
-		ip netns exec "$ns" socat TCP-LISTEN:8000,fork,reuseaddr EXEC:cat &
+		ip netns exec "$ns" python3 "$here/unload_traffic.py" server --name "rs$i" &
 	done
 	dx sysctl -qw net.ipv4.ip_forward=1
 	sleep 1
