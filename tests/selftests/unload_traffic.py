@@ -4,7 +4,7 @@
 
   unload_traffic.py clients --status FILE --stop FILE [--vip A]
                     [--tcp N] [--udp N] [--long N] [--pause S]
-  unload_traffic.py poll --status FILE --stop FILE [--family nfvs]
+  unload_traffic.py poll --status FILE --stop FILE [--family nfvs] [--pause S]
   unload_traffic.py server --name NAME
 
 "clients" keeps traffic flowing until the stop file exists: N threads that
@@ -17,7 +17,7 @@ wait for it to come back, reconnecting when a connection breaks.
 "poll" is a monitoring agent in the director's namespace: it dumps the
 services and destinations of a generic netlink family (never "IPVS": while
 nfvs is unloaded, asking for that family would autoload in-tree ip_vs) and
-reads the /proc/net/ip_vs* files, over and over.
+reads the /proc/net/ip_vs* files, over and over, S seconds apart.
 
 Both rewrite FILE every 0.2 s with their counters, "name=value" separated
 by spaces, and once more when they stop.
@@ -167,7 +167,7 @@ def cmd_poll(args):
         if time.monotonic() - last > 0.2:
             cnt.write(args.status)
             last = time.monotonic()
-        time.sleep(0.01)
+        time.sleep(args.pause)
     cnt.write(args.status)
     return 0
 
@@ -245,6 +245,8 @@ def main():
                    help="seconds between two requests of a loop")
     q = sub.add_parser("poll")
     q.add_argument("--family", default="nfvs")
+    q.add_argument("--pause", type=float, default=0.05,
+                   help="seconds between two rounds of dumps and reads")
     for s in (c, q):
         s.add_argument("--status", required=True)
         s.add_argument("--stop", required=True)
