@@ -135,3 +135,26 @@ NFVS_EXPECTED_HOOKS="input 100 nfvs_in
 forward 99 nfvs_forward_icmp
 forward 100 nfvs_out
 postrouting 99 nfvs_post_routing"
+
+# The kernel log lines that fail a run (NFVS_CONSOLE_BAD of scripts/lib.sh,
+# which the host applies to the whole console).
+# shellcheck source=../../scripts/lib.sh
+NFVS_KLOG_BAD=$(. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh" &&
+	echo "$NFVS_CONSOLE_BAD")
+
+# nfvs_kmsg_mark NAME: writes a mark into the kernel log; nfvs_klog_problems
+# looks only after it.
+nfvs_kmsg_mark() {
+	echo "nfvs-selftest: mark $1" >/dev/kmsg
+}
+
+# nfvs_klog_problems NAME: the kernel log lines since the mark NAME (all of
+# the log if it is gone) that report a warning, oops, KASAN, lockdep...;
+# succeeds, printing them, when there are any.
+nfvs_klog_problems() {
+	dmesg | awk -v m="nfvs-selftest: mark $1" '
+		index($0, m) { n = 0; next }
+		{ line[n++] = $0 }
+		END { for (i = 0; i < n; i++) print line[i] }' |
+		grep -aE "${NFVS_KLOG_BAD:-BUG:|WARNING:|Oops}" | head -n 20 | grep .
+}

@@ -1,0 +1,312 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Malformed and hostile IPv4 packets at a director with NAT, DR and TUN
+# services, then a SYN flood:
+#
+#   client c-SFX                director d-SFX                       rs1-SFX
+#   10.0.1.2/24 --veth-- dc 10.0.1.1/24     drs1 10.0.2.1/24 --veth-- 10.0.2.2/24
+#   malformed.py            VIP 10.0.1.100                           (VIP on lo: DR)
+#   (AF_PACKET on cd)       blackhole 172.16.0.0/12
+#                                           drs2 10.0.3.1/24 --veth-- 10.0.3.2/24
+#                                                                    (VIP on tunl0: TUN)
+#                                                                    rs2-SFX
+#   services:  TCP VIP:80   rr -> rs1:80, rs2:80 (NAT)
+#              UDP VIP:53   rr -> rs1:53, rs2:53 (NAT)
+#              TCP VIP:8080    -> rs1:8080 (DR)     UDP VIP:5300 -> rs1:5300 (DR)
+#              TCP VIP:8081    -> rs2:8081 (TUN)
+#
+# malformed.py builds its frames itself and sends them from an AF_PACKET
+# socket, so the sender's stack sanitises nothing: from the client at the
+# services (truncated and lying IP, TCP, UDP headers, bad checksums, options,
+# every TCP flag combination, fragments, ICMP errors quoting garbage or the
+# director's own connections, nested ICMP, every protocol number, random
+# bytes), and from rs1 as forged replies to the client's connections,
+# through the director's FORWARD path. Twice: with the kernel's defaults, then
+# with conntrack active in the director (its defragmentation and state
+# tracking in front of nfvs) and net.nfvs.conntrack=1.
+#
+# Whatever DR and TUN do with it, the director must not crash or warn, must
+# still serve requests through the NAT services, and nfvs must unload.
+#
+# Then a SYN flood: NFVS_FLOOD (default 20000) SYNs from distinct spoofed
+# addresses (the director blackholes the replies) to the NAT TCP service.
+# Each one makes one connection in SYN_RECV, which keeps IPVS's fixed 60 s;
+# an ACK for half of them moves those to ESTABLISHED, whose timeout
+# (ipvsadm --set 5 5 5) is 5 s: they must be gone a few seconds later while
+# the others stay. A client is served after the flood, with all of it in
+# the table.
+#
+# NFVS_MALFORMED_SEED (default 1) picks the corpus; NFVS_MALFORMED_COUNT
+# (default 10000) and NFVS_MALFORMED_RS_COUNT (default 3000) its sizes.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+here=$(cd "$(dirname "$0")" && pwd)
+c=c-$nfvs_sfx
+d=d-$nfvs_sfx
+rs1=rs1-$nfvs_sfx
+rs2=rs2-$nfvs_sfx
+vip=10.0.1.100
+seed=${NFVS_MALFORMED_SEED:-1}
+count=${NFVS_MALFORMED_COUNT:-10000}
+rs_count=${NFVS_MALFORMED_RS_COUNT:-3000}
+flood=${NFVS_FLOOD:-20000}
+acked=$((flood / 2))
+mark=malformed-$nfvs_sfx
+
+command -v python3 >/dev/null || skip_all "no python3"
+command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
+command -v socat >/dev/null || skip_all "no socat"
+
+cleanup() {
+	local ns
+	for ns in $c $d $rs1 $rs2; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+
+dx() {
+	ip netns exec "$d" "$@"
+}
+
+# serve NAME SPEC...: socat servers answering "NAME <client address>".
+serve() {
+	local ns=$1 name=$2 spec
+	shift 2
+	for spec in "$@"; do
+		ip netns exec "$ns" socat "$spec" SYSTEM:"echo $name \$SOCAT_PEERADDR" &
+	done
+}
+
+setup() {
+	local i ns
+	for ns in $c $d $rs1 $rs2; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	done
+	ip -n "$d" link add dc type veth peer name cd netns "$c" || return 1
+	ip -n "$c" addr add 10.0.1.2/24 dev cd
+	ip -n "$c" link set cd up
+	ip -n "$c" route add default via 10.0.1.1
+	ip -n "$d" addr add 10.0.1.1/24 dev dc
+	ip -n "$d" addr add $vip/32 dev dc
+	ip -n "$d" link set dc up
+	for i in 1 2; do
+		ns=rs$i-$nfvs_sfx
+		ip -n "$d" link add "drs$i" type veth peer name eth0 netns "$ns" || return 1
+		ip -n "$d" addr add "10.0.$((i + 1)).1/24" dev "drs$i"
+		ip -n "$d" link set "drs$i" up
+		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
+		serve "$ns" "rs$i" TCP-LISTEN:80,fork,reuseaddr UDP-RECVFROM:53,fork
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.eth0.rp_filter=0
+	done
+	# rs1 is also a DR real server (VIP on lo, no ARP for it), rs2 a TUN one.
+	ip -n "$rs1" addr add $vip/32 dev lo
+	ip netns exec "$rs1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2
+	serve "$rs1" rs1-dr TCP-LISTEN:8080,fork,reuseaddr UDP-RECVFROM:5300,fork
+	if modprobe -q ipip 2>/dev/null; then
+		ip -n "$rs2" link set tunl0 up &&
+		ip -n "$rs2" addr add $vip/32 dev tunl0 &&
+		ip netns exec "$rs2" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
+	fi
+	serve "$rs2" rs2-tun TCP-LISTEN:8081,fork,reuseaddr
+	dx sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.dc.rp_filter=0 \
+		net.ipv4.conf.drs1.rp_filter=0 net.ipv4.conf.drs2.rp_filter=0
+	# Spoofed sources: their replies die in the director's routing.
+	ip -n "$d" route add blackhole 172.16.0.0/12
+	sleep 1
+}
+
+services() {
+	dx ipvsadm -A -t $vip:80 -s rr &&
+	dx ipvsadm -a -t $vip:80 -r 10.0.2.2:80 -m &&
+	dx ipvsadm -a -t $vip:80 -r 10.0.3.2:80 -m &&
+	dx ipvsadm -A -u $vip:53 -s rr &&
+	dx ipvsadm -a -u $vip:53 -r 10.0.2.2:53 -m &&
+	dx ipvsadm -a -u $vip:53 -r 10.0.3.2:53 -m &&
+	dx ipvsadm -A -t $vip:8080 -s rr &&
+	dx ipvsadm -a -t $vip:8080 -r 10.0.2.2:8080 -g &&
+	dx ipvsadm -A -u $vip:5300 -s rr &&
+	dx ipvsadm -a -u $vip:5300 -r 10.0.2.2:5300 -g &&
+	dx ipvsadm -A -t $vip:8081 -s rr &&
+	dx ipvsadm -a -t $vip:8081 -r 10.0.3.2:8081 -i
+}
+
+# served: one TCP and one UDP request through the NAT services, answered
+# by a real server that saw the client's address.
+served() {
+	local tcp udp
+	tcp=$(ip netns exec "$c" socat -T 5 - TCP:$vip:80,connect-timeout=5 </dev/null 2>&1)
+	udp=$(echo q | ip netns exec "$c" socat -T 5 - UDP:$vip:53 2>&1)
+	echo "# tcp: $tcp; udp: $udp"
+	[[ $tcp =~ ^rs[12]\ 10.0.1.2$ ]] && [[ $udp =~ ^rs[12]\ 10.0.1.2$ ]]
+}
+
+mac() {
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
+}
+
+rx() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+}
+
+# M NS ARGS...: malformed.py in a namespace, its report as TAP comments.
+M() {
+	local ns=$1 out rc
+	shift
+	out=$(ip netns exec "$ns" python3 "$here/malformed.py" "$@" 2>&1)
+	rc=$?
+	sed 's/^#*/#/' <<<"$out"
+	sent=$(sed -nE 's/.*: ([0-9]+) frames sent, 0 failed$/\1/p' <<<"$out" | tail -n 1)
+	return $rc
+}
+
+# conns SVC: "<active> <inactive>" summed over the destinations of a
+# service ("-t VIP:PORT" style, as ipvsadm -Ln prints it: "TCP VIP:PORT").
+conns() {
+	dx ipvsadm -Ln | awk -v s="$1" '
+		$1 ~ /^(TCP|UDP|FWM)$/ { in_svc = ($1 " " $2 == s) }
+		in_svc && $1 == "->" && $2 != "RemoteAddress:Port" { a += $5; i += $6 }
+		END { print a + 0, i + 0 }'
+}
+
+# created SVC, outpkts SVC: the connections a service has made and the
+# replies it has translated (ipvsadm --stats).
+created() {
+	dx ipvsadm -Ln --stats --exact | awk -v s="$1" '$1 " " $2 == s { print $3 }'
+}
+
+outpkts() {
+	dx ipvsadm -Ln --stats --exact | awk -v s="$1" '$1 " " $2 == s { print $5 }'
+}
+
+# counters_sane DESC: no destination counter below zero (a counting bug).
+counters_sane() {
+	local bad
+	bad=$(dx ipvsadm -Ln | awk '$1 == "->" && ($5 < 0 || $6 < 0)')
+	check_eq "$1" "" "$bad"
+}
+
+nfvs_kmsg_mark "$mark"
+check "nfvs loads" nfvs_load
+check "topology comes up" setup
+check "NAT TCP and UDP, DR TCP and UDP, TUN TCP services" services
+check "a client is served through the NAT services" served
+dmac=$(mac "$d" dc)
+rmac=$(mac "$d" drs1)
+
+# corpus PASS SEED: both sides' corpora, then the director must serve.
+corpus() {
+	local pass=$1 s=$2 before after start
+	start=$(date +%s)
+	before=$(rx "$d" dc)
+	M "$c" corpus --side client --ifname cd --dst-mac "$dmac" --seed "$s" --count "$count"
+	check_eq "$pass: client corpus of $count frames sent (seed $s)" 0 $?
+	after=$(rx "$d" dc)
+	echo "# director dc received $((after - before)) frames"
+	check "$pass: the client's ${sent:-?} frames reached the director" \
+		test "$((after - before))" -ge "$((${sent:-1} * 99 / 100))"
+
+	before=$(rx "$d" drs1)
+	out_tcp=$(outpkts "TCP $vip:80") out_udp=$(outpkts "UDP $vip:53")
+	M "$rs1" corpus --side rs --ifname eth0 --dst-mac "$rmac" --seed "$s" --count "$rs_count"
+	check_eq "$pass: forged real server corpus of $rs_count frames sent (seed $s)" 0 $?
+	after=$(rx "$d" drs1)
+	echo "# director drs1 received $((after - before)) frames"
+	check "$pass: the real server's ${sent:-?} frames reached the director" \
+		test "$((after - before))" -ge "$((${sent:-1} * 99 / 100))"
+	out_tcp=$(($(outpkts "TCP $vip:80") - out_tcp))
+	out_udp=$(($(outpkts "UDP $vip:53") - out_udp))
+	echo "# forged replies translated back to the VIP: TCP $out_tcp, UDP $out_udp"
+	check "$pass: forged TCP and UDP replies reached the NAT connections" \
+		test "$out_tcp" -gt 0 -a "$out_udp" -gt 0
+
+	check "$pass: a client is still served through the NAT services" served
+	counters_sane "$pass: no destination counter below zero"
+	dx ipvsadm -Ln | sed 's/^/# /'
+	echo "# $pass took $(($(date +%s) - start)) s"
+}
+
+corpus "defaults" "$seed"
+
+# Conntrack in front of nfvs: defragmentation and state tracking in
+# PRE_ROUTING, connection tracking of every frame; and the bridge on.
+dx iptables -A INPUT -m conntrack --ctstate INVALID -j ACCEPT
+dx iptables -A FORWARD -m conntrack --ctstate INVALID -j ACCEPT
+check "net.nfvs.conntrack=1" dx sysctl -qw net.nfvs.conntrack=1
+corpus "conntrack" "$((seed + 1))"
+dx sysctl -qw net.nfvs.conntrack=0
+dx iptables -F
+
+problems=$(nfvs_klog_problems "$mark")
+check_eq "no kernel warning after the corpora" "" "$problems"
+
+# The SYN flood.
+check "ipvsadm --set 5 5 5" dx ipvsadm --set 5 5 5
+dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 80 --syn -j ACCEPT
+dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 80 \
+	--tcp-flags SYN,ACK,RST,FIN ACK -j ACCEPT
+read -r active0 _ <<<"$(conns "TCP $vip:80")"
+made0=$(created "TCP $vip:80")
+flood_start=$(date +%s)
+start=$flood_start
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed "$seed" --count "$flood"
+check_eq "$flood SYNs sent from distinct spoofed addresses" 0 $?
+flood_s=$(($(date +%s) - start))
+counters=$(dx iptables -L INPUT -vnx)
+syns=$(awk '/flags:0x17\/0x02/ { print $1 }' <<<"$counters")
+syns=${syns:-0}
+echo "# the director's INPUT chain saw $syns of them; the flood took ${flood_s} s"
+# Frames are not dropped on the way unless the guest is starved.
+check "the flood reached the director (at least 99% of it)" \
+	test "$syns" -ge $((flood * 99 / 100))
+read -r active1 inact1 <<<"$(conns "TCP $vip:80")"
+made1=$(created "TCP $vip:80")
+echo "# TCP $vip:80: active $active0 -> $active1, inactive $inact1, created $made0 -> $made1"
+check_eq "each SYN that reached nfvs made exactly one connection" "$syns" "$((made1 - made0))"
+check "all of them active (SYN_RECV), none duplicated" \
+	test "$active1" -ge "$syns" -a "$active1" -le "$((active0 + syns))"
+check "a client is served right after the flood" served
+
+start=$(date +%s)
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed "$seed" --count "$flood" --ack "$acked"
+check_eq "ACKs for $acked of the flood's connections sent" 0 $?
+counters=$(dx iptables -L INPUT -vnx)
+acks=$(awk '/flags:0x17\/0x10/ { print $1 }' <<<"$counters")
+acks=${acks:-0}
+echo "# the director's INPUT chain saw $acks of them"
+check "the ACKs reached the director (at least 99% of them)" \
+	test "$acks" -ge $((acked * 99 / 100))
+# ESTABLISHED times out after 5 s; the last ACK went out just now. An ACK
+# whose SYN was lost finds no connection.
+sleep 7
+read -r active2 inact2 <<<"$(conns "TCP $vip:80")"
+echo "# TCP $vip:80: active $active2, inactive $inact2, $(($(date +%s) - start)) s after the first ACK"
+check "the ACKed connections expired after the 5 s ESTABLISHED timeout" \
+	test "$active2" -le "$((active1 - (acks - (flood - syns))))"
+# The oldest of them must still be younger than 60 s to tell.
+if [ $(($(date +%s) - flood_start)) -lt 58 ]; then
+	check "the others are still there (SYN_RECV: 60 s)" \
+		test "$active2" -ge "$((syns - acks))"
+else
+	skip "the others are still there (SYN_RECV: 60 s)" "too slow to tell"
+fi
+counters_sane "no destination counter below zero"
+check "a client is served with the flood's connections in the table" served
+
+problems=$(nfvs_klog_problems "$mark")
+check_eq "no kernel warning in dmesg" "" "$problems"
+cleanup
+check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads with the flood's connections in its table" nfvs_unload
+check "/proc/net/ip_vs is gone" test ! -e /proc/net/ip_vs
+problems=$(nfvs_klog_problems "$mark")
+check_eq "no kernel warning in dmesg after the unload" "" "$problems"
+tap_done

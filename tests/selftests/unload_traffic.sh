@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# nfvs unloads while traffic flows through it, and serves again once
+# reloaded:
+#
+#   client c-SFX           director d-SFX                    rs1-SFX
+#   10.0.1.2/24 --veth-- 10.0.1.1/24, VIP 10.0.1.100  10.0.2.1/24 --veth-- 10.0.2.2/24
+#   unload_traffic.py    unload_traffic.py poll      10.0.3.1/24 --veth-- 10.0.3.2/24
+#     clients                                                              rs2-SFX
+#
+#   TCP VIP:80   rr -> rs1:80, rs2:80 (NAT)     a line, then the server closes
+#   UDP VIP:53   rr -> rs1:53, rs2:53 (NAT)     a line back
+#   TCP VIP:8000 rr -> rs1:8000, rs2:8000 (NAT) echo, for long-lived connections
+#
+# The real servers are "unload_traffic.py server" (one process each). The
+# client keeps 3 loops of TCP connections, 2 of UDP requests and 4
+# long-lived echo connections going all the time; a monitor in the director
+# dumps the table over generic netlink and reads /proc/net/ip_vs* all the
+# time. Twice: the services are flushed (ipvsadm -C) and nfvs is unloaded
+# under that traffic; it is loaded again and serves; then it is unloaded
+# with its services and live connections in place, and loaded again.
+#
+# A generic netlink dump holds a reference to nfvs while it runs (the
+# netlink core takes one for every dump: netlink_dump_start() with the
+# family's module), and nothing else does, so rmmod may find the module
+# busy while the monitor dumps: "Module nfvs is in use" or EAGAIN. It is
+# retried for up to 20 s and must succeed within 10 s (each attempt takes
+# about a second under emulation, and the monitor dumps several times a
+# second).
+# After each rmmod: no nfvs module, no /proc/net/ip_vs, no in-tree ip_vs
+# loaded in its place, no kernel warning.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+here=$(cd "$(dirname "$0")" && pwd)
+c=c-$nfvs_sfx
+d=d-$nfvs_sfx
+rs1=rs1-$nfvs_sfx
+rs2=rs2-$nfvs_sfx
+vip=10.0.1.100
+cycles=${NFVS_UNLOAD_CYCLES:-2}
+mark=unload-traffic-$nfvs_sfx
+tmp=$(mktemp -d)
+
+command -v python3 >/dev/null || skip_all "no python3"
+command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
+
+cleanup() {
+	local ns
+	[ -d "$tmp" ] && touch "$tmp/stop"
+	for ns in $c $d $rs1 $rs2; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+dx() {
+	ip netns exec "$d" "$@"
+}
+
+setup() {
+	local i ns
+	for ns in $c $d $rs1 $rs2; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	done
+	ip -n "$d" link add dc type veth peer name cd netns "$c" || return 1
+	ip -n "$c" addr add 10.0.1.2/24 dev cd
+	ip -n "$c" link set cd up
+	ip -n "$c" route add default via 10.0.1.1
+	ip -n "$d" addr add 10.0.1.1/24 dev dc
+	ip -n "$d" addr add $vip/32 dev dc
+	ip -n "$d" link set dc up
+	for i in 1 2; do
+		ns=rs$i-$nfvs_sfx
+		ip -n "$d" link add "drs$i" type veth peer name eth0 netns "$ns" || return 1
+		ip -n "$d" addr add "10.0.$((i + 1)).1/24" dev "drs$i"
+		ip -n "$d" link set "drs$i" up
+		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
+		ip netns exec "$ns" python3 "$here/unload_traffic.py" server --name "rs$i" &
+	done
+	dx sysctl -qw net.ipv4.ip_forward=1
+	sleep 1
+}
+
+# services: the three NAT services. Only with nfvs loaded: while it is not,
+# ipvsadm (and any user of the genl family IPVS) would load in-tree ip_vs.
+services() {
+	local port
+	nfvs_loaded || return 1
+	for port in 80 8000; do
+		dx ipvsadm -A -t $vip:$port -s rr &&
+		dx ipvsadm -a -t $vip:$port -r 10.0.2.2:$port -m &&
+		dx ipvsadm -a -t $vip:$port -r 10.0.3.2:$port -m || return 1
+	done
+	dx ipvsadm -A -u $vip:53 -s rr &&
+	dx ipvsadm -a -u $vip:53 -r 10.0.2.2:53 -m &&
+	dx ipvsadm -a -u $vip:53 -r 10.0.3.2:53 -m
+}
+
+# counter FILE NAME: one counter of a status file of unload_traffic.py.
+counter() {
+	local v
+	v=$(tr ' ' '\n' 2>/dev/null <"$tmp/$1" | sed -n "s/^$2=//p")
+	echo "${v:-0}"
+}
+
+# served DESC: TCP connections, UDP requests and long-lived echoes all get
+# answers again (three more of each) within 30 s.
+served() {
+	local t u l i
+	t=$(counter clients tcp_ok) u=$(counter clients udp_ok) l=$(counter clients long_echo)
+	for i in $(seq 150); do
+		if [ "$(counter clients tcp_ok)" -ge $((t + 3)) ] &&
+		   [ "$(counter clients udp_ok)" -ge $((u + 3)) ] &&
+		   [ "$(counter clients long_echo)" -ge $((l + 3)) ]; then
+			ok "$1 (after $((i / 5)) s)"
+			return
+		fi
+		sleep 0.2
+	done
+	not_ok "$1"
+	echo "#   clients: $(cat "$tmp/clients")"
+}
+
+# unload DESC: rmmod, retried while the module is only busy for a moment.
+unload() {
+	local desc=$1 t0 ms n=0 err errs=""
+	t0=${EPOCHREALTIME/./}
+	while :; do
+		n=$((n + 1))
+		if err=$(rmmod nfvs 2>&1); then
+			break
+		fi
+		errs+=$err$'\n'
+		if [ $(((${EPOCHREALTIME/./} - t0) / 1000)) -gt 20000 ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	echo "# $desc: $n rmmod attempt(s), ${ms} ms"
+	[ -n "$errs" ] && sort <<<"${errs%$'\n'}" | uniq -c | sed 's/^ */#   refused, times: /'
+	check_eq "$desc: refused only while in use (a dump running)" "" \
+		"$(grep -v 'is in use\|Resource temporarily unavailable' <<<"${errs%$'\n'}")"
+	if nfvs_loaded; then
+		not_ok "$desc: rmmod succeeds"
+		echo "#   refcnt $(nfvs_refcnt)"
+	else
+		ok "$desc: rmmod succeeds"
+	fi
+	check "$desc: within 10 s" test "$ms" -le 10000
+	check "$desc: no nfvs module left" test ! -e /sys/module/nfvs
+	check "$desc: /proc/net/ip_vs gone" dx test ! -e /proc/net/ip_vs
+	check "$desc: net.nfvs sysctls gone" dx test ! -e /proc/sys/net/nfvs
+	check "$desc: in-tree ip_vs not loaded in its place" bash -c "! grep -q '^ip_vs ' /proc/modules"
+	check_eq "$desc: no kernel warning" "" "$(nfvs_klog_problems "$mark")"
+}
+
+reload() {
+	check "$1: nfvs loads again" nfvs_load
+	check "$1: services again" services
+	served "$1: traffic is served again"
+}
+
+nfvs_kmsg_mark "$mark"
+check "nfvs loads" nfvs_load
+check "topology comes up" setup
+check "three NAT services" services
+
+ip netns exec "$c" python3 "$here/unload_traffic.py" clients \
+	--status "$tmp/clients" --stop "$tmp/stop" &
+clients=$!
+ip netns exec "$d" python3 "$here/unload_traffic.py" poll \
+	--status "$tmp/poll" --stop "$tmp/stop" &
+poller=$!
+served "traffic is served"
+echo "# set up in $SECONDS s"
+
+for cycle in $(seq "$cycles"); do
+	cycle_start=$SECONDS
+	[ "$cycle" = 1 ] || reload "cycle $cycle"
+	d0=$(counter poll dumps)
+	check "cycle $cycle: ipvsadm -C while traffic flows" dx ipvsadm -C
+	unload "cycle $cycle: unload after ipvsadm -C"
+	reload "cycle $cycle"
+	live=$(dx ipvsadm -Ln | awk '$1 == "->" && $2 ~ /:8000$/ { a += $5 } END { print a + 0 }')
+	echo "# cycle $cycle: $live long-lived connections active"
+	check "cycle $cycle: long-lived connections open through nfvs" test "$live" -ge 1
+	unload "cycle $cycle: unload with services and live connections"
+	echo "# cycle $cycle took $((SECONDS - cycle_start)) s"
+	echo "# cycle $cycle: monitor did $(($(counter poll dumps) - d0)) table dumps"
+done
+reload "after $cycles cycles"
+
+touch "$tmp/stop"
+wait "$clients" "$poller"
+echo "# clients: $(cat "$tmp/clients")"
+echo "# monitor: $(cat "$tmp/poll")"
+check "the monitor dumped the table while nfvs came and went" \
+	test "$(counter poll dumps)" -gt 0
+cleanup
+check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads at the end" nfvs_unload
+check_eq "no kernel warning in dmesg" "" "$(nfvs_klog_problems "$mark")"
+tap_done
