@@ -7,6 +7,7 @@
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
+#include <net/route.h>
 
 #include "netns.h"
 #include "sched.h"
@@ -26,9 +27,21 @@ struct nfvs_dest *nfvs_dest_find(struct nfvs_service *svc, u16 af,
 	return NULL;
 }
 
-static int nfvs_dest_check(const struct nfvs_dest_conf *c,
+static int nfvs_dest_check(struct nfvs_service *svc,
+			   const struct nfvs_dest_conf *c,
 			   struct netlink_ext_ack *extack)
 {
+	unsigned int atype;
+
+	if (c->af == AF_INET) {
+		/* A real server is one host: this one, or another. */
+		atype = inet_addr_type(svc->nn->net, c->addr.ip);
+		if (atype != RTN_LOCAL && atype != RTN_UNICAST) {
+			NL_SET_ERR_MSG(extack,
+				       "real server address must be a unicast address");
+			return -EINVAL;
+		}
+	}
 	if (c->weight < 0) {
 		NL_SET_ERR_MSG(extack, "weight must be between 0 and 2147483647");
 		return -ERANGE;
@@ -77,7 +90,7 @@ int nfvs_dest_add(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 	int err;
 
 	lockdep_assert_held(&svc->nn->services.mutex);
-	err = nfvs_dest_check(c, extack);
+	err = nfvs_dest_check(svc, c, extack);
 	if (err)
 		return err;
 	if (nfvs_dest_find(svc, c->af, &c->addr, c->port)) {
@@ -115,7 +128,7 @@ int nfvs_dest_edit(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 	int err;
 
 	lockdep_assert_held(&svc->nn->services.mutex);
-	err = nfvs_dest_check(c, extack);
+	err = nfvs_dest_check(svc, c, extack);
 	if (err)
 		return err;
 	dest = nfvs_dest_find(svc, c->af, &c->addr, c->port);

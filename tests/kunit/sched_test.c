@@ -8,6 +8,7 @@
 #include <linux/in.h>
 #include <linux/inet.h>
 #include <linux/rcupdate.h>
+#include <net/net_namespace.h>
 
 #include "netns.h"
 #include "sched.h"
@@ -50,6 +51,7 @@ static void setup(struct kunit *test, struct fixture *f, const char *sched,
 
 	f->nn = kunit_kzalloc(test, sizeof(*f->nn), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->nn);
+	f->nn->net = &init_net;	/* destinations' addresses are checked there */
 	nfvs_services_init(&f->nn->services);
 	mutex_lock(&f->nn->services.mutex);
 	err = nfvs_service_add(f->nn, &c, NULL);

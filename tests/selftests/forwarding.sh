@@ -98,6 +98,9 @@ nx $c $peer tcp $vip 83 3 >/dev/null
 check_eq "dr: closed connections are inactive" "0 3" "$(conns -t $vip:83)"
 nx $c $peer udp $nvip 57 3 >/dev/null
 check_eq "udp: flows are inactive" "0 3" "$(conns -u $nvip:57)"
+nx $c $peer tcp $nvip 80 2 --rst --bind 10.0.1.3 >/dev/null
+check_eq "nat: connections reset by the client are in CLOSE" "2" \
+	"$(nx $d ipvsadm -Lnc | grep -c -E '^TCP .* CLOSE +10\.0\.1\.3:')"
 sleep 6
 check_eq "nat: an idle established connection expires after the TCP timeout" \
 	"0 0" "$(conns -t $nvip:84)"
@@ -106,6 +109,9 @@ check_eq "dr: closed connections are gone after the FIN timeout" "0 0" \
 check_eq "udp: flows expire after the UDP timeout" "0 0" "$(conns -u $nvip:57)"
 kill "$HOLD_PID" 2>/dev/null
 wait "$HOLD_PID" 2>/dev/null
+sleep 5
+check_eq "nat: reset connections are gone after CLOSE's 10 s" "0" \
+	"$(nx $d ipvsadm -Lnc | grep -c -E ' 10\.0\.1\.3:')"
 
 # Path MTU: 1480 on the way to the real servers leaves 1460 for what a
 # tunnel carries; a client sending 1500-byte packets with DF is told so

@@ -7,9 +7,9 @@
       by N bytes with "NAME PORT PEER SHA256"; UDP: answers each datagram
       with "NAME PORT PEER PAYLOAD". PORT is the local port the request came
       to; PEER the address it came from.
-  lbpeer.py tcp ADDR PORT N [--bind ADDR] [--hold]
+  lbpeer.py tcp ADDR PORT N [--bind ADDR] [--hold] [--rst]
       N connections, one request each; prints one answer per line ("ERR
-      reason" for a failure).
+      reason" for a failure). --rst closes with a reset instead of a FIN.
   lbpeer.py udp ADDR PORT N [--bind ADDR] [--sport FIRST]
       N request/replies, each from a new socket (a new flow), from source
       ports FIRST, FIRST + 1, ... (default: any, possibly repeated).
@@ -118,8 +118,11 @@ def tcp(args):
             print(ans or "ERR empty")
             if args.hold:
                 held.append(s)
-            else:
-                s.close()
+                continue
+            if args.rst:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+            s.close()
         except OSError as e:
             print("ERR %s" % e.__class__.__name__)
     sys.stdout.flush()
@@ -257,6 +260,7 @@ def main():
         p.add_argument("--bind")
         p.add_argument("--sport", type=int)
         p.add_argument("--hold", action="store_true")
+        p.add_argument("--rst", action="store_true")
         p.add_argument("--timeout", type=float, default=3)
     p = sub.add_parser("session")
     p.add_argument("proto", choices=("tcp", "udp"))

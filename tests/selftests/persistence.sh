@@ -117,9 +117,27 @@ check_eq "one-packet: 4 datagrams of one socket, 2 to each real server" \
 check_eq "one-packet: no connection kept" "0 0" \
 	"$(nx $d ipvsadm -Ln -u $vip:58 | awk '/->/ { a += $5; i += $6 } END { print a + 0, i + 0 }')"
 
+# Weight 0 quiesces a real server: new flows go elsewhere, a flow it
+# already has stays.
+check "UDP service for quiescing and removal" nat -u $nvip:57
+nx $d ipvsadm --set 30 10 10
+coproc Q { nx $c $peer session udp $nvip 57; }
+read -r -u "${Q[0]}" _
+echo >&"${Q[1]}"
+read -r -u "${Q[0]}" qrs _
+nx $d ipvsadm -e -u $nvip:57 -r "10.0.0.1${qrs#rs}" -m -w 0
+ask udp $nvip 57 4 >"$tmp/q"
+check_eq "weight 0: 4 new flows avoid the quiesced real server" "0" \
+	"$(grep -c "^$qrs " "$tmp/q")"
+echo >&"${Q[1]}"
+read -r -u "${Q[0]}" qrs2 _
+check_eq "weight 0: the flow it has stays on it" "$qrs" "$qrs2"
+eval "exec ${Q[1]}>&-"
+wait "$Q_PID" 2>/dev/null
+nx $d ipvsadm -e -u $nvip:57 -r "10.0.0.1${qrs#rs}" -m -w 1
+
 # Removing a real server: its connections are dropped, or with
 # expire_nodest_conn=1 ended, so that a UDP flow is scheduled anew.
-check "UDP service for removal" nat -u $nvip:57
 # removal EXPIRE: the answers of a UDP flow before and after its real
 # server is removed.
 removal() {
