@@ -16,6 +16,8 @@ static struct nfvs_scheduler *const nfvs_schedulers[] = {
 	&nfvs_sched_wlc,
 	&nfvs_sched_sed,
 	&nfvs_sched_nq,
+	&nfvs_sched_fo,
+	&nfvs_sched_ovf,
 };
 
 struct nfvs_scheduler *nfvs_sched_find(const char *name)

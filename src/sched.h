@@ -55,6 +55,8 @@ extern struct nfvs_scheduler nfvs_sched_lc;
 extern struct nfvs_scheduler nfvs_sched_wlc;
 extern struct nfvs_scheduler nfvs_sched_sed;
 extern struct nfvs_scheduler nfvs_sched_nq;
+extern struct nfvs_scheduler nfvs_sched_fo;
+extern struct nfvs_scheduler nfvs_sched_ovf;
 
 struct nfvs_dest *nfvs_sed_pick(struct nfvs_service *svc);
 struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
@@ -67,4 +69,17 @@ static inline unsigned int nfvs_dest_overhead(struct nfvs_dest *dest)
 	return (atomic_read(&dest->activeconns) << 8) +
 	       atomic_read(&dest->inactconns);
 }
+
+/*
+ * IPVS's overload: a destination with an upper threshold takes no new
+ * connection once it holds that many, active or not.
+ */
+static inline bool nfvs_dest_overloaded(const struct nfvs_dest *dest)
+{
+	u32 limit = READ_ONCE(dest->u_threshold);
+
+	return limit && (u32)atomic_read(&dest->activeconns) +
+			(u32)atomic_read(&dest->inactconns) >= limit;
+}
+
 #endif /* _NFVS_SCHED_H */
