@@ -71,11 +71,30 @@ static int nfvs_dest_check(struct nfvs_service *svc,
 	return 0;
 }
 
+static void nfvs_dest_conf_get(const struct nfvs_dest *dest,
+			       struct nfvs_dest_conf *c)
+{
+	*c = (struct nfvs_dest_conf) {
+		.af = dest->af,
+		.addr = dest->addr,
+		.port = dest->port,
+		.fwd = dest->fwd,
+		.weight = atomic_read(&dest->weight),
+		.u_threshold = dest->u_threshold,
+		.l_threshold = dest->l_threshold,
+		.tun_type = dest->tun_type,
+		.tun_port = dest->tun_port,
+		.tun_flags = dest->tun_flags,
+	};
+}
+
 static void nfvs_dest_apply(struct nfvs_dest *dest,
 			    const struct nfvs_dest_conf *c)
 {
 	dest->fwd = c->fwd;
 	atomic_set(&dest->weight, c->weight);
+	if (c->weight)
+		dest->last_weight = c->weight;
 	dest->u_threshold = c->u_threshold;
 	dest->l_threshold = c->l_threshold;
 	dest->tun_type = c->tun_type;
@@ -117,15 +136,20 @@ int nfvs_dest_add(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 
 	list_add_tail_rcu(&dest->list, &svc->dests);
 	svc->num_dests++;
-	nfvs_sched_dest_added(svc, dest);
-	return 0;
+	err = nfvs_sched_dest_added(svc, dest);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "scheduler cannot take the destination");
+		nfvs_dest_unlink(dest);
+	}
+	return err;
 }
 
 int nfvs_dest_edit(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 		   struct netlink_ext_ack *extack)
 {
+	struct nfvs_dest_conf old;
 	struct nfvs_dest *dest;
-	int err;
+	int err, last_weight;
 
 	lockdep_assert_held(&svc->nn->services.mutex);
 	err = nfvs_dest_check(svc, c, extack);
@@ -136,9 +160,17 @@ int nfvs_dest_edit(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 		NL_SET_ERR_MSG(extack, "no such destination");
 		return -ENOENT;
 	}
+	nfvs_dest_conf_get(dest, &old);
+	last_weight = dest->last_weight;
 	nfvs_dest_apply(dest, c);
-	nfvs_sched_dest_updated(svc, dest);
-	return 0;
+	err = nfvs_sched_dest_updated(svc, dest);
+	if (err) {
+		/* The scheduler still works from the old settings. */
+		NL_SET_ERR_MSG(extack, "scheduler cannot take the change");
+		nfvs_dest_apply(dest, &old);
+		dest->last_weight = last_weight;
+	}
+	return err;
 }
 
 int nfvs_dest_del(struct nfvs_service *svc, const struct nfvs_dest_conf *c,

@@ -16,6 +16,11 @@ static struct nfvs_scheduler *const nfvs_schedulers[] = {
 	&nfvs_sched_wlc,
 	&nfvs_sched_sed,
 	&nfvs_sched_nq,
+	&nfvs_sched_fo,
+	&nfvs_sched_ovf,
+	&nfvs_sched_sh,
+	&nfvs_sched_dh,
+	&nfvs_sched_mh,
 };
 
 struct nfvs_scheduler *nfvs_sched_find(const char *name)
@@ -91,12 +96,13 @@ static struct nfvs_scheduler *nfvs_sched_of(struct nfvs_service *svc)
 					 lockdep_is_held(&svc->nn->services.mutex));
 }
 
-void nfvs_sched_dest_added(struct nfvs_service *svc, struct nfvs_dest *dest)
+int nfvs_sched_dest_added(struct nfvs_service *svc, struct nfvs_dest *dest)
 {
 	struct nfvs_scheduler *sched = nfvs_sched_of(svc);
 
 	if (sched && sched->add_dest)
-		sched->add_dest(svc, dest);
+		return sched->add_dest(svc, dest);
+	return 0;
 }
 
 void nfvs_sched_dest_removed(struct nfvs_service *svc, struct nfvs_dest *dest)
@@ -107,10 +113,11 @@ void nfvs_sched_dest_removed(struct nfvs_service *svc, struct nfvs_dest *dest)
 		sched->del_dest(svc, dest);
 }
 
-void nfvs_sched_dest_updated(struct nfvs_service *svc, struct nfvs_dest *dest)
+int nfvs_sched_dest_updated(struct nfvs_service *svc, struct nfvs_dest *dest)
 {
 	struct nfvs_scheduler *sched = nfvs_sched_of(svc);
 
 	if (sched && sched->upd_dest)
-		sched->upd_dest(svc, dest);
+		return sched->upd_dest(svc, dest);
+	return 0;
 }

@@ -3,6 +3,7 @@
 #define _NFVS_SCHED_H
 
 #include <linux/list.h>
+#include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <linux/netfilter.h>
 
@@ -26,7 +27,9 @@ struct nfvs_flow {
  * state hangs off svc->sched_data: init_service sets it up, done_service
  * frees it once no packet can see it any more. add/del/upd_dest are called,
  * under the service mutex, when the set of destinations or a weight
- * changes. schedule runs in the packet path under rcu_read_lock().
+ * changes; an add or update that a scheduler refuses (no memory) is undone,
+ * a deletion cannot be refused. schedule runs in the packet path under
+ * rcu_read_lock().
  */
 struct nfvs_scheduler {
 	const char *name;
@@ -44,9 +47,9 @@ struct nfvs_scheduler *nfvs_sched_find(const char *name);
 
 int nfvs_sched_bind(struct nfvs_service *svc, struct nfvs_scheduler *sched);
 void nfvs_sched_unbind(struct nfvs_service *svc);
-void nfvs_sched_dest_added(struct nfvs_service *svc, struct nfvs_dest *dest);
+int nfvs_sched_dest_added(struct nfvs_service *svc, struct nfvs_dest *dest);
 void nfvs_sched_dest_removed(struct nfvs_service *svc, struct nfvs_dest *dest);
-void nfvs_sched_dest_updated(struct nfvs_service *svc, struct nfvs_dest *dest);
+int nfvs_sched_dest_updated(struct nfvs_service *svc, struct nfvs_dest *dest);
 
 /* The schedulers built into nfvs, one file each. */
 extern struct nfvs_scheduler nfvs_sched_rr;
@@ -55,6 +58,11 @@ extern struct nfvs_scheduler nfvs_sched_lc;
 extern struct nfvs_scheduler nfvs_sched_wlc;
 extern struct nfvs_scheduler nfvs_sched_sed;
 extern struct nfvs_scheduler nfvs_sched_nq;
+extern struct nfvs_scheduler nfvs_sched_fo;
+extern struct nfvs_scheduler nfvs_sched_ovf;
+extern struct nfvs_scheduler nfvs_sched_sh;
+extern struct nfvs_scheduler nfvs_sched_dh;
+extern struct nfvs_scheduler nfvs_sched_mh;
 
 struct nfvs_dest *nfvs_sed_pick(struct nfvs_service *svc);
 struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
@@ -67,4 +75,55 @@ static inline unsigned int nfvs_dest_overhead(struct nfvs_dest *dest)
 	return (atomic_read(&dest->activeconns) << 8) +
 	       atomic_read(&dest->inactconns);
 }
+
+/*
+ * IPVS's overload: a destination with an upper threshold takes no new
+ * connection once it holds that many, active or not.
+ */
+static inline bool nfvs_dest_overloaded(const struct nfvs_dest *dest)
+{
+	u32 limit = READ_ONCE(dest->u_threshold);
+
+	return limit && (u32)atomic_read(&dest->activeconns) +
+			(u32)atomic_read(&dest->inactconns) >= limit;
+}
+
+/* Neither quiesced (weight 0) nor overloaded. */
+static inline bool nfvs_dest_available(const struct nfvs_dest *dest)
+{
+	return atomic_read(&dest->weight) > 0 && !nfvs_dest_overloaded(dest);
+}
+
+/*
+ * The lookup table of the hashing schedulers (sh, dh, mh): a prime number
+ * of slots, each naming a destination or none. It is built whole under the
+ * service mutex whenever the destinations change, and swapped in under RCU;
+ * the packet path reads one slot, or probes on from it.
+ */
+struct nfvs_lookup {
+	struct rcu_head rcu;
+	unsigned int size;
+	struct nfvs_dest __rcu *slot[];
+};
+
+struct nfvs_lookup_ops {
+	unsigned int size;		/* a prime */
+	/*
+	 * Fills every slot of a zeroed table from svc->dests, without
+	 * @leaving (being deleted, still listed); sleeps.
+	 */
+	int (*fill)(struct nfvs_service *svc, struct nfvs_lookup *lookup,
+		    const struct nfvs_dest *leaving);
+};
+
+int nfvs_lookup_init(struct nfvs_service *svc,
+		     const struct nfvs_lookup_ops *ops);
+void nfvs_lookup_done(struct nfvs_service *svc);
+int nfvs_lookup_changed(struct nfvs_service *svc, struct nfvs_dest *dest);
+int nfvs_lookup_del_dest(struct nfvs_service *svc, struct nfvs_dest *dest);
+struct nfvs_dest *nfvs_lookup_pick(struct nfvs_service *svc, u32 hash,
+				   u32 probe_hash, bool fallback);
+u32 nfvs_sched_hash(u16 af, const union nf_inet_addr *addr, __be16 port,
+		    u32 seed);
+
 #endif /* _NFVS_SCHED_H */

@@ -181,7 +181,9 @@ int nfvs_service_edit(struct nfvs_service *svc,
 			}
 		}
 	}
-	svc->flags = (c->flags & ~NFVS_SVC_F_HASHED) | NFVS_SVC_F_HASHED;
+	/* The packet path reads the scheduler flags. */
+	WRITE_ONCE(svc->flags,
+		   (c->flags & ~NFVS_SVC_F_HASHED) | NFVS_SVC_F_HASHED);
 	svc->timeout = c->timeout;
 	svc->netmask = c->netmask;
 	return 0;

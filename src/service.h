@@ -55,6 +55,7 @@ struct nfvs_dest {
 	__be16 port;
 	u32 fwd;
 	atomic_t weight;
+	int last_weight;		/* latest above 0; under the mutex */
 	u32 u_threshold;
 	u32 l_threshold;
 	u8 tun_type;

@@ -57,6 +57,12 @@
 #define NFVS_SVC_F_SCHED2	0x0010
 #define NFVS_SVC_F_SCHED3	0x0020
 
+/* The scheduler-specific flags of sh and mh, as ipvsadm -b names them. */
+#define NFVS_SVC_F_SCHED_SH_FALLBACK	NFVS_SVC_F_SCHED1 /* sh-fallback */
+#define NFVS_SVC_F_SCHED_SH_PORT	NFVS_SVC_F_SCHED2 /* sh-port */
+#define NFVS_SVC_F_SCHED_MH_FALLBACK	NFVS_SVC_F_SCHED1 /* mh-fallback */
+#define NFVS_SVC_F_SCHED_MH_PORT	NFVS_SVC_F_SCHED2 /* mh-port */
+
 /* NFVS_SVC_ATTR_FLAGS: flags to set, and which of them to change. */
 struct nfvs_flags {
 	__u32 flags;
@@ -121,7 +127,9 @@ enum nfvs_svc_attr {
 	NFVS_SVC_ATTR_ADDR,		/* union nf_inet_addr, 16 bytes max */
 	NFVS_SVC_ATTR_PORT,		/* be16 */
 	NFVS_SVC_ATTR_FWMARK,		/* u32, not 0 */
-	NFVS_SVC_ATTR_SCHED_NAME,	/* string: rr, wrr, lc, wlc, ... or none */
+	NFVS_SVC_ATTR_SCHED_NAME,	/* string: rr, wrr, lc, wlc, sed, nq, fo,
+					 * ovf, sh, dh, mh or none
+					 */
 	NFVS_SVC_ATTR_FLAGS,		/* struct nfvs_flags */
 	NFVS_SVC_ATTR_TIMEOUT,		/* u32, seconds of persistence */
 	NFVS_SVC_ATTR_NETMASK,		/* be32, persistence granularity */

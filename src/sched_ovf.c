@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Overflow: connections go to the destination of the highest weight until
+ * its active connections exceed that weight, then overflow to the next
+ * highest (as in-tree ip_vs_ovf: a weight of w takes up to w + 1). Only
+ * active connections count, which suits TCP rather than UDP.
+ */
+#include "sched.h"
+
+static struct nfvs_dest *nfvs_ovf_schedule(struct nfvs_service *svc,
+					   const struct sk_buff *skb,
+					   const struct nfvs_flow *flow)
+{
+	struct nfvs_dest *dest, *best = NULL;
+	int weight, top = 0;
+
+	list_for_each_entry_rcu(dest, &svc->dests, list) {
+		weight = atomic_read(&dest->weight);
+		if (weight > top && atomic_read(&dest->activeconns) <= weight &&
+		    !nfvs_dest_overloaded(dest)) {
+			best = dest;
+			top = weight;
+		}
+	}
+	return best;
+}
+
+struct nfvs_scheduler nfvs_sched_ovf = {
+	.name = "ovf",
+	.schedule = nfvs_ovf_schedule,
+};

@@ -1,0 +1,221 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Schedulers on the real datapath (NAT), driven by ipvsadm:
+#
+#   client c-SFX                  director d-SFX
+#   10.0.1.2/24, and              10.0.1.1/24, VIP 10.0.1.100
+#   10.0.1.10-69 --------veth---- dc
+#                                 drs1 10.0.2.1/24 --veth-- 10.0.2.2 rs1-SFX
+#                                 drs2 10.0.3.1/24 --veth-- 10.0.3.2 rs2-SFX
+#                                 drs3 10.0.4.1/24 --veth-- 10.0.4.2 rs3-SFX
+#
+# The real servers greet each TCP connection with their name and hold it
+# until the client closes its side (dash's builtins only: a fork per
+# connection is what costs under emulation); they answer a UDP request with their
+# name and the request. sched_client.py makes the connections.
+#
+#   wrr      weights 3 and 1 split 200 connections 75/25
+#   sh       a client address stays on one server; with sh-fallback, the
+#            clients of a quiesced server move and nobody else does
+#   lc, wlc  connections held open on one server send new ones to the other
+#   mh       removing one of three servers moves its clients only
+#   UDP      200 requests, each from a port of its own (mh-port), answered
+#            (a request is sent again once if unanswered, as UDP clients do)
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+c=c-$nfvs_sfx
+d=d-$nfvs_sfx
+vip=10.0.1.100
+client=$(dirname "$0")/sched_client.py
+tmp=$(mktemp -d)
+
+cleanup() {
+	local ns
+	for ns in $c $d rs1-$nfvs_sfx rs2-$nfvs_sfx rs3-$nfvs_sfx; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+setup() {
+	local i ns
+	for ns in $c $d rs1-$nfvs_sfx rs2-$nfvs_sfx rs3-$nfvs_sfx; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	done
+	ip -n $d link add dc type veth peer name cd netns $c
+	ip -n $c addr add 10.0.1.2/24 dev cd
+	for i in $(seq 10 69); do
+		echo "addr add 10.0.1.$i/24 dev cd"
+	done | ip -n $c -batch - || return 1
+	ip -n $c link set cd up
+	ip -n $c route add default via 10.0.1.1
+	ip -n $d addr add 10.0.1.1/24 dev dc
+	ip -n $d addr add $vip/32 dev dc
+	ip -n $d link set dc up
+	for i in 1 2 3; do
+		ns=rs$i-$nfvs_sfx
+		ip -n $d link add "drs$i" type veth peer name eth0 netns "$ns"
+		ip -n $d addr add "10.0.$((i + 1)).1/24" dev "drs$i"
+		ip -n $d link set "drs$i" up
+		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
+		ip netns exec "$ns" socat TCP-LISTEN:80,fork,reuseaddr \
+			SYSTEM:"echo rs$i; read -r _" &
+		ip netns exec "$ns" socat UDP-RECVFROM:53,fork \
+			SYSTEM:"read -r req; echo rs$i \$req" &
+	done
+	ip netns exec $d sysctl -qw net.ipv4.ip_forward=1
+	sleep 1
+}
+
+dx() {
+	ip netns exec $d "$@"
+}
+
+# service SCHED [FLAGS] RS:WEIGHT...: a fresh TCP service on $vip:80.
+service() {
+	local sched=$1 flags=$2 rs
+	shift 2
+	dx ipvsadm -D -t $vip:80 2>/dev/null
+	dx ipvsadm -A -t $vip:80 -s "$sched" ${flags:+-b "$flags"} || return 1
+	for rs in "$@"; do
+		dx ipvsadm -a -t $vip:80 -r "10.0.$((${rs%:*} + 1)).2:80" -m \
+			-w "${rs#*:}" || return 1
+	done
+}
+
+# weight RS W: sets real server RS's weight.
+weight() {
+	dx ipvsadm -e -t $vip:80 -r "10.0.$(($1 + 1)).2:80" -m -w "$2"
+}
+
+# tcp N [SRC...]: "SRC SERVER" for N connections.
+tcp() {
+	ip netns exec $c python3 "$client" tcp $vip 80 "$@"
+}
+
+# count SERVER: connections that SERVER answered, of tcp's output on stdin.
+count() {
+	awk -v s="$1" '$2 == s { n++ } END { print n + 0 }'
+}
+
+# active RS: active connections of real server RS.
+active() {
+	dx ipvsadm -Ln -t $vip:80 |
+		awk -v r="10.0.$(($1 + 1)).2:80" '$2 == r { print $5 }'
+}
+
+# wait_for N FILE: waits until FILE has N lines.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		[ "$(wc -l <"$2")" -ge "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+check "nfvs loads" nfvs_load
+check "topology comes up" setup
+mapfile -t addrs < <(seq -f 10.0.1.%g 10 69)
+
+# wrr: weights 3 and 1.
+check "wrr service, weights 3 and 1" service wrr "" 1:3 2:1
+out=$(tcp 200)
+n1=$(count rs1 <<<"$out")
+n2=$(count rs2 <<<"$out")
+echo "# wrr: rs1 $n1, rs2 $n2"
+check_eq "wrr: all 200 connections answered" 200 $((n1 + n2))
+check "wrr: rs1 takes 75% within 5 points ($n1 of 200)" \
+	test "$n1" -ge 140 -a "$n1" -le 160
+
+# sh: 8 clients, 3 connections each.
+check "sh service over two servers, sh-fallback" \
+	service sh sh-fallback 1:1 2:1
+out=$(tcp 24 "${addrs[@]:0:8}")
+echo "$out" | sort | uniq -c | sed 's/^/# sh: /'
+check_eq "sh: every connection answered" 0 "$(count none <<<"$out")"
+check_eq "sh: each client stays on one server" 8 \
+	"$(sort -u <<<"$out" | wc -l)"
+before=$(sort -u <<<"$out")
+check "sh: the clients spread over both servers" \
+	test "$(count rs1 <<<"$before")" -gt 0 -a "$(count rs2 <<<"$before")" -gt 0
+check "sh: rs2 quiesced" weight 2 0
+after=$(tcp 8 "${addrs[@]:0:8}" | sort)
+check_eq "sh-fallback: the clients of rs2 move to rs1, the others stay" \
+	"$(sed 's/ rs2$/ rs1/' <<<"$before")" "$after"
+
+# lc and wlc: three connections held on rs1 send new ones to rs2.
+for s in lc wlc; do
+	check "$s service, rs2 quiesced" service $s "" 1:2 2:0
+	exec {hold}> >(exec ip netns exec $c python3 "$client" hold $vip 80 3 \
+			>"$tmp/held")
+	check "$s: 3 connections held on rs1" wait_for 3 "$tmp/held"
+	check_eq "$s: held connections are rs1's" "rs1 rs1 rs1" \
+		"$(xargs <"$tmp/held")"
+	check_eq "$s: ipvsadm shows 3 active connections on rs1" 3 "$(active 1)"
+	weight 2 1
+	out=$(tcp 10)
+	check_eq "$s: 10 new connections go to rs2" 10 "$(count rs2 <<<"$out")"
+	exec {hold}>&-
+	for i in $(seq 50); do
+		[ "$(active 1)" = 0 ] && break
+		sleep 0.2
+	done
+	check_eq "$s: closed, the held connections are no longer active" 0 \
+		"$(active 1)"
+	out=$(tcp 5)
+	check_eq "$s: with rs1 idle, new connections go back to rs1" 5 \
+		"$(count rs1 <<<"$out")"
+done
+
+# mh: 60 clients, then one server of three removed.
+check "mh service over three servers" service mh "" 1:1 2:1 3:1
+before=$(tcp 60 "${addrs[@]}" | sort)
+echo "# mh: rs1 $(count rs1 <<<"$before"), rs2 $(count rs2 <<<"$before")," \
+	"rs3 $(count rs3 <<<"$before")"
+echo "$before" | xargs -n 8 | sed 's/^/# mh: /'
+check_eq "mh: all 60 clients answered" 0 "$(count none <<<"$before")"
+check "mh: every server has clients" test "$(count rs1 <<<"$before")" -gt 0 \
+	-a "$(count rs2 <<<"$before")" -gt 0 -a "$(count rs3 <<<"$before")" -gt 0
+check "mh: rs3 removed" dx ipvsadm -d -t $vip:80 -r 10.0.4.2:80
+after=$(tcp 60 "${addrs[@]}" | sort)
+moved=$(join <(echo "$before") <(echo "$after") | awk '$2 != $3' | wc -l)
+stayed_moved=$(join <(echo "$before") <(echo "$after") |
+	awk '$2 != "rs3" && $2 != $3' | wc -l)
+echo "$after" | xargs -n 8 | sed 's/^/# mh, without rs3: /'
+echo "# mh: $moved of 60 clients moved, $stayed_moved of them not from rs3"
+check_eq "mh: all 60 clients answered by rs1 or rs2" 60 \
+	$(($(count rs1 <<<"$after") + $(count rs2 <<<"$after")))
+check "mh: the clients of rs1 and rs2 stay (at most 2 moved)" \
+	test "$stayed_moved" -le 2
+check "mh: about a third of the clients moved ($moved of 60)" \
+	test "$moved" -ge 10 -a "$moved" -le 30
+
+# UDP: 200 requests from ports of their own, mh-port over three servers.
+check "UDP mh service with mh-port over three servers" bash -c "
+	ip netns exec $d ipvsadm -A -u $vip:53 -s mh -b mh-port &&
+	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.2.2:53 -m &&
+	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.3.2:53 -m &&
+	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.4.2:53 -m"
+out=$(ip netns exec $c python3 "$client" udp $vip 53 200)
+echo "# udp: $(cut -d" " -f1,2 <<<"$out" | sort | uniq -c | xargs)"
+dx ipvsadm -Ln --stats -u $vip:53 | sed 's/^/# /'
+check_eq "UDP: 200 requests answered with their own content" 200 \
+	"$(grep -c ' ok ' <<<"$out")"
+retries=$(awk '$3 > 1' <<<"$out" | wc -l)
+check "UDP: at most 2 requests needed sending again ($retries)" \
+	test "$retries" -le 2
+check "UDP: mh-port spreads one client over all three servers" \
+	test "$(grep -c '^rs1 ' <<<"$out")" -gt 0 -a \
+	"$(grep -c '^rs2 ' <<<"$out")" -gt 0 -a "$(grep -c '^rs3 ' <<<"$out")" -gt 0
+
+cleanup
+check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads" nfvs_unload
+tap_done
