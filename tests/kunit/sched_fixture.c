@@ -2,6 +2,7 @@
 /* The service of the scheduler suites (sched_fixture.h). */
 #include <linux/in.h>
 #include <linux/rcupdate.h>
+#include <net/net_namespace.h>
 
 #include "netns.h"
 #include "sched_fixture.h"
