@@ -256,6 +256,14 @@ static void dest_checks(struct kunit *test)
 	d = nfvs_fixture_dest_conf(5, 1);
 	d.tun_type = 1;
 	KUNIT_EXPECT_EQ(test, nfvs_dest_add(f.svc, &d, NULL), -EOPNOTSUPP);
+	/* A real server is one host: not broadcast, multicast or 0.0.0.0. */
+	d = nfvs_fixture_dest_conf(5, 1);
+	d.addr.ip = htonl(INADDR_BROADCAST);
+	KUNIT_EXPECT_EQ(test, nfvs_dest_add(f.svc, &d, NULL), -EINVAL);
+	d.addr.ip = htonl(0xe0000001);
+	KUNIT_EXPECT_EQ(test, nfvs_dest_add(f.svc, &d, NULL), -EINVAL);
+	d.addr.ip = htonl(INADDR_ANY);
+	KUNIT_EXPECT_EQ(test, nfvs_dest_add(f.svc, &d, NULL), -EINVAL);
 	d = nfvs_fixture_dest_conf(6, 1);
 	KUNIT_EXPECT_EQ(test, nfvs_dest_edit(f.svc, &d, NULL), -ENOENT);
 	KUNIT_EXPECT_EQ(test, nfvs_dest_del(f.svc, &d, NULL), -ENOENT);
