@@ -12,6 +12,7 @@
 
 #include "conn.h"
 #include "netns.h"
+#include "nfct.h"
 #include "service.h"
 
 static const struct rhashtable_params nfvs_conn_params = {
@@ -66,6 +67,9 @@ static bool nfvs_conn_unhash(struct nfvs_conn *cp)
 		return false;
 	rhltable_remove(&cp->nn->conns.table, &cp->node, nfvs_conn_params);
 	atomic_dec(&cp->nn->conns.count);
+	/* Its conntrack entry ends with it. */
+	if (cp->flags & NFVS_CONN_F_NFCT)
+		nfvs_nfct_kill(cp);
 	return true;
 }
 
@@ -263,6 +267,8 @@ void nfvs_conns_exit(struct nfvs_net *nn)
 		cp->unhashed = true;
 		spin_unlock_bh(&cp->lock);
 		timer_delete_sync(&cp->timer);
+		if (cp->flags & NFVS_CONN_F_NFCT)
+			nfvs_nfct_kill(cp);
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);

@@ -7,6 +7,7 @@
 #include <linux/rhashtable.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 struct nfvs_net;
 struct nfvs_dest;
@@ -44,6 +45,8 @@ struct nfvs_conn_param {
  */
 #define NFVS_CONN_F_TEMPLATE	0x0001
 #define NFVS_CONN_F_ONE_PACKET	0x0002
+/* It has a conntrack entry (in zone) that ends with it. */
+#define NFVS_CONN_F_NFCT	0x0004
 
 struct nfvs_conn {
 	struct rhlist_head node;
@@ -63,6 +66,7 @@ struct nfvs_conn {
 	refcount_t refcnt;
 	struct nfvs_net *nn;
 	struct nfvs_dest *dest;
+	struct nf_conntrack_zone zone;	/* of its conntrack entry */
 	struct nfvs_conn *control;	/* its template, referenced */
 	atomic_t n_control;		/* a template: connections it made */
 	struct rcu_head rcu;

@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "core.h"
 #include "netns.h"
+#include "nfct.h"
 #include "persist.h"
 #include "proto_tcp.h"
 #include "sched.h"
@@ -80,6 +81,13 @@ static struct nfvs_service *nfvs_service_for(struct nfvs_net *nn,
 	return nfvs_service_find(nn, &c);
 }
 
+/* May the packet open a connection: a TCP SYN without ACK, any UDP. */
+static bool nfvs_pkt_opens(const struct nfvs_pkt *p)
+{
+	return p->protocol != IPPROTO_TCP ||
+	       (p->th.syn && !p->th.ack && !p->th.rst && !p->th.fin);
+}
+
 /* A connection for a packet that may open one, or NULL and a verdict. */
 static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 				       struct sk_buff *skb,
@@ -98,9 +106,7 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 	struct nfvs_dest *dest;
 
 	*verdict = NF_ACCEPT;
-	/* Only a SYN without ACK opens a TCP connection. */
-	if (p->protocol == IPPROTO_TCP &&
-	    (!p->th.syn || p->th.ack || p->th.rst || p->th.fin))
+	if (!nfvs_pkt_opens(p))
 		return NULL;
 	svc = nfvs_service_for(nn, skb, p);
 	if (!svc)
@@ -171,9 +177,47 @@ static void nfvs_count(struct nfvs_net *nn, struct nfvs_conn *cp, bool in,
 	nfvs_stats_count(&nn->tot_stats, in, len);
 }
 
-unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb)
+enum nfvs_stale { NFVS_LIVE, NFVS_DROP, NFVS_REPLACE };
+
+/*
+ * Whether a packet continues its connection. Not when the connection's
+ * real server was removed: its packets are dropped, or with
+ * expire_nodest_conn the connection ends (and the packet may open
+ * another). Not when a client reuses the port of a closed TCP connection
+ * for a new one (conn_reuse_mode bit 1: TIME_WAIT and CLOSE; bit 2 also
+ * FIN_WAIT of DR and TUN, the last state they see): the old connection
+ * ends and the SYN is scheduled at once, never dropped.
+ */
+static enum nfvs_stale nfvs_conn_stale(struct nfvs_net *nn,
+				       const struct nfvs_conn *cp,
+				       const struct nfvs_pkt *p)
 {
+	int reuse;
+
+	if (cp->dest && !READ_ONCE(cp->dest->available))
+		return READ_ONCE(nn->sysctl.expire_nodest_conn) ?
+		       NFVS_REPLACE : NFVS_DROP;
+	if (p->protocol != IPPROTO_TCP || !nfvs_pkt_opens(p))
+		return NFVS_LIVE;
+	reuse = READ_ONCE(nn->sysctl.conn_reuse_mode);
+	if (!(reuse & 1))
+		return NFVS_LIVE;
+	switch (READ_ONCE(cp->state)) {
+	case NFVS_TCP_TIME_WAIT:
+	case NFVS_TCP_CLOSE:
+		return NFVS_REPLACE;
+	case NFVS_TCP_FIN_WAIT:
+		return (reuse & 2) && cp->fwd != NFVS_FWD_NAT ?
+		       NFVS_REPLACE : NFVS_LIVE;
+	}
+	return NFVS_LIVE;
+}
+
+unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	struct net *net = state->net;
 	struct nfvs_net *nn = nfvs_net(net);
+	enum nfvs_stale stale;
 	struct nfvs_conn_key key;
 	unsigned int verdict;
 	struct nfvs_conn *cp;
@@ -187,27 +231,27 @@ unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb)
 		return NF_ACCEPT;
 	key = nfvs_client_key(&p.saddr, p.sport, p.protocol);
 	cp = nfvs_conn_in_get(nn, &key, &p.daddr, p.dport);
-	if (cp && cp->dest && !READ_ONCE(cp->dest->available)) {
-		/*
-		 * Its real server was removed: with expire_nodest_conn the
-		 * connection ends and a packet that may open one is
-		 * scheduled anew; without, its packets are dropped until it
-		 * times out.
-		 */
-		bool expire = READ_ONCE(nn->sysctl.expire_nodest_conn);
-
-		if (expire)
-			nfvs_conn_expire_now(cp);
-		nfvs_conn_put(cp);
-		if (!expire)
-			return NF_DROP;
-		cp = nfvs_schedule(nn, skb, &p, &verdict);
-		if (!cp)
-			return NF_DROP;
-	} else if (!cp) {
+	if (cp) {
+		stale = nfvs_conn_stale(nn, cp, &p);
+		if (stale != NFVS_LIVE) {
+			if (stale == NFVS_REPLACE)
+				nfvs_conn_expire_now(cp);
+			nfvs_conn_put(cp);
+			if (stale == NFVS_DROP)
+				return NF_DROP;
+			cp = NULL;
+		}
+	}
+	if (!cp) {
 		cp = nfvs_schedule(nn, skb, &p, &verdict);
 		if (!cp)
 			return verdict;
+		if (READ_ONCE(nn->sysctl.conntrack) &&
+		    nfvs_nfct_new(cp, skb, state) != NF_ACCEPT) {
+			nfvs_conn_expire_now(cp);
+			nfvs_conn_put(cp);
+			return NF_DROP;
+		}
 	}
 
 	nfvs_conn_update(nn, cp, &p, cp->fwd == NFVS_FWD_NAT ?

@@ -36,7 +36,7 @@ nfvs_client_key(const union nf_inet_addr *addr, __be16 port, u8 protocol)
 }
 
 bool nfvs_pkt_parse(const struct sk_buff *skb, struct nfvs_pkt *p);
-unsigned int nfvs_core_in(struct net *net, struct sk_buff *skb);
+unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state);
 unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb);
 
 /* icmp.c */
@@ -47,7 +47,9 @@ unsigned int nfvs_icmp_forward(struct net *net, struct sk_buff *skb);
 struct rtable *nfvs_route(struct net *net, __be32 daddr, bool known_nh,
 			  __be32 *saddr, bool *local);
 int nfvs_forward_check(struct net *net, struct sk_buff *skb, unsigned int mtu);
-unsigned int nfvs_send(struct net *net, struct sk_buff *skb, struct rtable *rt);
+unsigned int nfvs_send(struct net *net, const struct nfvs_conn *cp,
+		       struct sk_buff *skb, struct rtable *rt);
+void nfvs_track(const struct nfvs_conn *cp, struct sk_buff *skb);
 unsigned int nfvs_xmit_nat(struct net *net, struct nfvs_conn *cp,
 			   struct sk_buff *skb, const struct nfvs_pkt *p);
 unsigned int nfvs_xmit_dr(struct net *net, struct nfvs_conn *cp,

@@ -13,7 +13,7 @@
 static unsigned int nfvs_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
-	return nfvs_core_in(state->net, skb);
+	return nfvs_core_in(skb, state);
 }
 
 static unsigned int nfvs_forward_icmp(void *priv, struct sk_buff *skb,

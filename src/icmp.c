@@ -140,8 +140,7 @@ unsigned int nfvs_icmp_forward(struct net *net, struct sk_buff *skb)
 		if (nfvs_icmp_nat(skb, &e, cp, true)) {
 			verdict = NF_DROP;
 		} else {
-			nfvs_untrack(skb);
-			nfvs_mark_sent(skb);
+			nfvs_track(cp, skb);
 		}
 	}
 	nfvs_conn_put(cp);
@@ -173,7 +172,7 @@ static unsigned int nfvs_icmp_to_server(struct net *net, struct nfvs_conn *cp,
 		ip_rt_put(rt);
 		return NF_DROP;
 	}
-	return nfvs_send(net, skb, rt);
+	return nfvs_send(net, cp, skb, rt);
 }
 
 /* From the client's side, to the virtual address: to the real server. */

@@ -60,6 +60,9 @@ static void __net_exit nfvs_net_exit(struct net *net)
 	nfvs_services_flush(nn);
 	mutex_unlock(&nn->services.mutex);
 	nfvs_sysctl_net_exit(nn, NFVS_SYSCTL_NFVS);
+	/* No sysctl write can come any more. */
+	WRITE_ONCE(nn->sysctl.conntrack, 0);
+	nfvs_sysctl_conntrack_hold(nn);
 	nfvs_stats_free(&nn->tot_stats);
 }
 

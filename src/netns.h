@@ -45,6 +45,7 @@ struct nfvs_sysctl_dir {
 struct nfvs_net {
 	struct net *net;
 	struct nfvs_sysctl sysctl;
+	bool conntrack_held;	/* nf_ct_netns_get() for sysctl.conntrack */
 	struct nfvs_sysctl_dir sysctl_dirs[2];
 	struct nfvs_services services;
 	struct nfvs_conns conns;

@@ -10,6 +10,7 @@
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <uapi/linux/nfvs.h>
 
 #include "sysctl.h"
@@ -27,6 +28,46 @@
 		.extra2 = (max),					\
 	}
 
+/*
+ * conntrack=1 also has conntrack run in the namespace, as a conntrack match
+ * would, so that every nfvs connection gets an entry; 0 lets it go again.
+ */
+static int nfvs_sysctl_conntrack(nfvs_ctl_table *table, int write,
+				 void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct nfvs_net *nn = container_of((int *)table->data, struct nfvs_net,
+					   sysctl.conntrack);
+	int err;
+
+	mutex_lock(&nn->services.mutex);
+	err = proc_dointvec_minmax(table, write, buffer, lenp, ppos);
+	if (!err && write)
+		err = nfvs_sysctl_conntrack_hold(nn);
+	mutex_unlock(&nn->services.mutex);
+	return err;
+}
+
+/* Holds conntrack in the namespace while the sysctl is 1; under mutex. */
+int nfvs_sysctl_conntrack_hold(struct nfvs_net *nn)
+{
+	bool want = READ_ONCE(nn->sysctl.conntrack);
+	int err;
+
+	if (want == nn->conntrack_held)
+		return 0;
+	if (want) {
+		err = nf_ct_netns_get(nn->net, NFPROTO_IPV4);
+		if (err) {
+			WRITE_ONCE(nn->sysctl.conntrack, 0);
+			return err;
+		}
+	} else {
+		nf_ct_netns_put(nn->net, NFPROTO_IPV4);
+	}
+	nn->conntrack_held = want;
+	return 0;
+}
+
 const struct ctl_table nfvs_sysctl_template[NFVS_SYSCTL_COUNT] = {
 	/* Free memory (pages) below which the defense modes engage. */
 	NFVS_SYSCTL_INT(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
@@ -34,7 +75,15 @@ const struct ctl_table nfvs_sysctl_template[NFVS_SYSCTL_COUNT] = {
 	NFVS_SYSCTL_INT(drop_entry, SYSCTL_ZERO, SYSCTL_THREE),
 	NFVS_SYSCTL_INT(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
 	/* 1: every nfvs connection has a confirmed conntrack entry. */
-	NFVS_SYSCTL_INT(conntrack, SYSCTL_ZERO, SYSCTL_ONE),
+	{
+		.procname = "conntrack",
+		.data = NFVS_SYSCTL_OFFSET(conntrack),
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = nfvs_sysctl_conntrack,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = SYSCTL_ONE,
+	},
 	NFVS_SYSCTL_INT(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
 	/* Re-route NAT replies after SNAT by the real server's address. */
 	NFVS_SYSCTL_INT(snat_reroute, SYSCTL_ZERO, SYSCTL_ONE),

@@ -17,6 +17,7 @@ enum nfvs_sysctl_dir_id {
 extern const struct ctl_table nfvs_sysctl_template[NFVS_SYSCTL_COUNT];
 
 void nfvs_sysctl_defaults(struct nfvs_sysctl *s);
+int nfvs_sysctl_conntrack_hold(struct nfvs_net *nn);
 int nfvs_sysctl_net_init(struct nfvs_net *nn, enum nfvs_sysctl_dir_id id);
 void nfvs_sysctl_net_exit(struct nfvs_net *nn, enum nfvs_sysctl_dir_id id);
 

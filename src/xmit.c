@@ -97,14 +97,26 @@ int nfvs_forward_check(struct net *net, struct sk_buff *skb, unsigned int mtu)
 	return 0;
 }
 
+/*
+ * A connection's packet keeps its conntrack entry with the conntrack
+ * bridge, and goes without one otherwise. Either way nfvs_post_routing
+ * will pass it on.
+ */
+void nfvs_track(const struct nfvs_conn *cp, struct sk_buff *skb)
+{
+	if (!(cp->flags & NFVS_CONN_F_NFCT))
+		nfvs_untrack(skb);
+	nfvs_mark_sent(skb);
+}
+
 /* Sends a packet on route rt (whose reference it takes) and steals it. */
-unsigned int nfvs_send(struct net *net, struct sk_buff *skb, struct rtable *rt)
+unsigned int nfvs_send(struct net *net, const struct nfvs_conn *cp,
+		       struct sk_buff *skb, struct rtable *rt)
 {
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, &rt->dst);
-	nfvs_untrack(skb);
-	nfvs_mark_sent(skb);
+	nfvs_track(cp, skb);
 	NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_OUT, net, NULL, skb, NULL,
 		rt->dst.dev, dst_output);
 	return NF_STOLEN;
@@ -124,5 +136,5 @@ unsigned int nfvs_xmit_dr(struct net *net, struct nfvs_conn *cp,
 		ip_rt_put(rt);
 		return NF_DROP;
 	}
-	return nfvs_send(net, skb, rt);
+	return nfvs_send(net, cp, skb, rt);
 }

@@ -74,7 +74,7 @@ unsigned int nfvs_xmit_nat(struct net *net, struct nfvs_conn *cp,
 		return NF_DROP;
 	}
 	skb_forward_csum(skb);
-	return nfvs_send(net, skb, rt);
+	return nfvs_send(net, cp, skb, rt);
 }
 
 unsigned int nfvs_unnat_reply(struct nfvs_conn *cp, struct sk_buff *skb,
@@ -82,7 +82,6 @@ unsigned int nfvs_unnat_reply(struct nfvs_conn *cp, struct sk_buff *skb,
 {
 	if (nfvs_rewrite(skb, p, false, cp->vaddr.ip, cp->vport))
 		return NF_DROP;
-	nfvs_untrack(skb);
-	nfvs_mark_sent(skb);
+	nfvs_track(cp, skb);
 	return NF_ACCEPT;
 }

@@ -62,5 +62,5 @@ unsigned int nfvs_xmit_tun(struct net *net, struct nfvs_conn *cp,
 		ip_rt_put(rt);
 		return NF_DROP;
 	}
-	return nfvs_send(net, skb, rt);
+	return nfvs_send(net, cp, skb, rt);
 }

@@ -57,6 +57,13 @@ nfvs_compat_unregister_net_sysctl_table(struct ctl_table_header *hdr)
 #include <net/gso.h>
 #endif
 
+/* 6.11 gave proc handlers a const table. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+#define nfvs_ctl_table struct ctl_table
+#else
+#define nfvs_ctl_table const struct ctl_table
+#endif
+
 /* 6.16 renamed from_timer(). */
 #include <linux/timer.h>
 #ifndef timer_container_of

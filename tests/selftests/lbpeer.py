@@ -10,6 +10,9 @@
   lbpeer.py tcp ADDR PORT N [--bind ADDR] [--hold] [--rst]
       N connections, one request each; prints one answer per line ("ERR
       reason" for a failure). --rst closes with a reset instead of a FIN.
+      --sport PORT connects from that port every time, and lets the server
+      close first (so the client's port is free again at once); --time
+      appends each connection's duration in milliseconds.
   lbpeer.py udp ADDR PORT N [--bind ADDR] [--sport FIRST]
       N request/replies, each from a new socket (a new flow), from source
       ports FIRST, FIRST + 1, ... (default: any, possibly repeated).
@@ -47,7 +50,7 @@ def serve_tcp_conn(name, conn, port):
             words = line.split()
             if not words:
                 continue
-            if words[0] == b"GET":
+            if words[0] in (b"GET", b"BYE"):
                 ans = "%s %d %s" % (name, port, peer)
             elif words[0] == b"PUT" and len(words) == 2:
                 data = f.read(int(words[1]))
@@ -59,6 +62,8 @@ def serve_tcp_conn(name, conn, port):
                 ans = "%s %d %s BAD" % (name, port, peer)
             f.write(ans.encode() + b"\n")
             f.flush()
+            if words[0] == b"BYE":
+                break
     except OSError:
         pass
     finally:
@@ -111,10 +116,25 @@ def connect(args):
 def tcp(args):
     held = []
     for _ in range(args.n):
+        t0 = time.monotonic()
         try:
-            s = connect(args)
-            s.sendall(b"GET\n")
-            ans = s.makefile("rb").readline().decode().strip()
+            if args.sport:
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.settimeout(args.timeout)
+                s.bind((args.bind or "0.0.0.0", args.sport))
+                s.connect((args.addr, args.port))
+                s.sendall(b"BYE\n")
+            else:
+                s = connect(args)
+                s.sendall(b"GET\n")
+            f = s.makefile("rb")
+            ans = f.readline().decode().strip()
+            if args.sport:
+                f.read()
+            if args.time:
+                ans = "%s %d" % (ans or "ERR empty",
+                                 (time.monotonic() - t0) * 1000)
             print(ans or "ERR empty")
             if args.hold:
                 held.append(s)
@@ -125,6 +145,8 @@ def tcp(args):
             s.close()
         except OSError as e:
             print("ERR %s" % e.__class__.__name__)
+            if args.sport:
+                s.close()
     sys.stdout.flush()
     if args.hold:
         sys.stdin.read()
@@ -261,6 +283,7 @@ def main():
         p.add_argument("--sport", type=int)
         p.add_argument("--hold", action="store_true")
         p.add_argument("--rst", action="store_true")
+        p.add_argument("--time", action="store_true")
         p.add_argument("--timeout", type=float, default=3)
     p = sub.add_parser("session")
     p.add_argument("proto", choices=("tcp", "udp"))

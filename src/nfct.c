@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The conntrack bridge (net.nfvs.conntrack=1): a connection nfvs makes gets
+ * a confirmed conntrack entry that is right for its forwarding method.
+ *
+ * NAT: the entry's reply is the real server's answer (real server ->
+ * client), so replies match ESTABLISHED in FORWARD.
+ *
+ * DR and TUN: the director may never see a reply. The entry is made valid
+ * for the client's direction alone, on the first SYN, before the client's
+ * handshake ACK is classified: the TCP tracker is ESTABLISHED and liberal
+ * about windows in both directions, and the entry has seen its reply. When
+ * replies do come through the director, conntrack takes them as they are.
+ * Such an entry would live for conntrack's ESTABLISHED timeout (days); it
+ * follows nfvs's timeouts instead, because nfvs deletes it when its own
+ * connection expires.
+ *
+ * nfvs steals packets before conntrack's confirm hooks run, so it confirms
+ * the entry itself. A first packet that comes with a confirmed entry (a
+ * client port reused while conntrack still had the old connection) gets a
+ * fresh one, in the same zone, rather than being dropped.
+ */
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+#include <uapi/linux/nfvs.h>
+
+#include "conn.h"
+#include "core.h"
+#include "netns.h"
+#include "nfct.h"
+
+/* A new entry for the packet, in the zone of the entry it had. */
+static struct nf_conn *nfvs_nfct_retrack(struct nf_conn *old,
+					 struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	struct nf_conntrack_zone zone = *nf_ct_zone(old);
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *tmpl = NULL;
+
+	nf_ct_kill(old);
+	if (!nf_ct_zone_equal_any(old, &nf_ct_zone_dflt)) {
+		tmpl = nf_ct_tmpl_alloc(state->net, &zone, GFP_ATOMIC);
+		if (!tmpl)
+			return NULL;
+	}
+	nf_reset_ct(skb);
+	if (tmpl)
+		nf_ct_set(skb, tmpl, IP_CT_NEW);
+	if (nf_conntrack_in(skb, state) != NF_ACCEPT)
+		return NULL;
+	return nf_ct_get(skb, &ctinfo);
+}
+
+/* Valid for the client's direction alone (DR, TUN). */
+static void nfvs_nfct_one_way(struct nf_conn *ct)
+{
+	if (nf_ct_protonum(ct) == IPPROTO_TCP) {
+		spin_lock_bh(&ct->lock);
+		ct->proto.tcp.state = TCP_CONNTRACK_ESTABLISHED;
+		ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].flags |=
+			IP_CT_TCP_FLAG_BE_LIBERAL;
+		ct->proto.tcp.seen[IP_CT_DIR_REPLY].flags |=
+			IP_CT_TCP_FLAG_BE_LIBERAL;
+		spin_unlock_bh(&ct->lock);
+	}
+	set_bit(IPS_SEEN_REPLY_BIT, &ct->status);
+}
+
+unsigned int nfvs_nfct_new(struct nfvs_conn *cp, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	struct nf_conntrack_tuple reply;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	/* Conntrack does not run in this namespace. */
+	if (!ct || ctinfo == IP_CT_UNTRACKED)
+		return NF_ACCEPT;
+	if (nf_ct_is_confirmed(ct)) {
+		ct = nfvs_nfct_retrack(ct, skb, state);
+		if (!ct)
+			return NF_DROP;
+	}
+	cp->zone = *nf_ct_zone(ct);
+	cp->flags |= NFVS_CONN_F_NFCT;
+	if (cp->fwd == NFVS_FWD_NAT) {
+		reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+		reply.src.u3.ip = cp->daddr.ip;
+		reply.src.u.all = cp->dport;
+		nf_conntrack_alter_reply(ct, &reply);
+	} else {
+		nfvs_nfct_one_way(ct);
+	}
+	return nf_conntrack_confirm(skb);
+}
+
+/* Deletes the entry of a connection that ended, found in its own zone. */
+void nfvs_nfct_kill(struct nfvs_conn *cp)
+{
+	struct nf_conntrack_tuple tuple = {
+		.src.l3num = NFPROTO_IPV4,
+		.src.u3 = cp->key.caddr,
+		.src.u.all = cp->key.cport,
+		.dst.u3 = cp->vaddr,
+		.dst.u.all = cp->vport,
+		.dst.protonum = cp->key.protocol,
+		.dst.dir = IP_CT_DIR_ORIGINAL,
+	};
+	const struct nf_conntrack_tuple *reply;
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_conn *ct;
+
+	h = nf_conntrack_find_get(cp->nn->net, &cp->zone, &tuple);
+	if (!h)
+		return;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	/* Not the entry of a later connection from the same port. */
+	if (cp->fwd != NFVS_FWD_NAT ||
+	    (reply->src.u3.ip == cp->daddr.ip && reply->src.u.all == cp->dport))
+		nf_ct_kill(ct);
+	nf_ct_put(ct);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NFVS_NFCT_H
+#define _NFVS_NFCT_H
+
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+
+struct nfvs_conn;
+
+/*
+ * The conntrack entry of a new connection's first packet, made right for
+ * its forwarding method and confirmed; NF_ACCEPT or NF_DROP.
+ */
+unsigned int nfvs_nfct_new(struct nfvs_conn *cp, struct sk_buff *skb,
+			   const struct nf_hook_state *state);
+void nfvs_nfct_kill(struct nfvs_conn *cp);
+
+#endif /* _NFVS_NFCT_H */

@@ -1,0 +1,220 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The conntrack bridge: a stateful firewall with DROP policies on the
+# director, NAT, DR and TUN services behind it, net.ipv4.vs.conntrack=1.
+# The ruleset is the one of the issue (iptables-legacy, iptables-nft, and
+# the same with nft "ct state"):
+#
+#   INPUT   policy DROP: INVALID counted and dropped; TCP SYN to a service
+#           port in state NEW accepted; ESTABLISHED,RELATED accepted
+#   FORWARD policy DROP: INVALID counted and dropped; ESTABLISHED,RELATED
+#           accepted
+#
+# The same scenarios then run against in-tree IPVS in the same guest, and
+# both results are printed side by side (in-tree IPVS is expected to fail
+# DR and TUN: its entries stay NEW and the client's ACKs are INVALID).
+# The topology is lib_topo.sh's.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_topo.sh
+. "$(dirname "$0")/lib_topo.sh"
+
+declare -A port=([nat]=80 [dr]=81 [tun]=82) addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
+declare -A flag=([nat]=-m [dr]=-g [tun]=-i) result
+n=${NFVS_FIREWALL_REQUESTS:-200}
+tmp=$(mktemp -d)
+
+services() {
+	local m i
+	for m in nat dr tun; do
+		nx $d ipvsadm -A -t "${addr[$m]}:${port[$m]}" -s rr || return 1
+		for i in 1 2; do
+			nx $d ipvsadm -a -t "${addr[$m]}:${port[$m]}" \
+				-r "10.0.0.1$i:${port[$m]}" "${flag[$m]}" || return 1
+		done
+	done
+}
+
+# ruleset iptables-legacy|iptables-nft|nft
+ruleset() {
+	local ipt=$1
+	if [ "$ipt" = nft ]; then
+		nx $d nft -f - <<-EOF
+		table inet fw {
+			chain input {
+				type filter hook input priority 0; policy drop;
+				ct state invalid counter name invalid_in drop
+				iif lo accept
+				ip daddr { $vip, $nvip } tcp dport { 80, 81, 82 } tcp flags & (syn | ack) == syn ct state new accept
+				ct state established,related accept
+			}
+			chain forward {
+				type filter hook forward priority 0; policy drop;
+				ct state invalid counter name invalid_fwd drop
+				ct state established,related accept
+			}
+			counter invalid_in { }
+			counter invalid_fwd { }
+		}
+		EOF
+		return
+	fi
+	nx $d "$ipt" -P INPUT DROP &&
+	nx $d "$ipt" -P FORWARD DROP &&
+	nx $d "$ipt" -A INPUT -m state --state INVALID -j DROP &&
+	nx $d "$ipt" -A INPUT -i lo -j ACCEPT &&
+	nx $d "$ipt" -A INPUT -p tcp -d $vip -m multiport --dports 81,82 --syn \
+		-m state --state NEW -j ACCEPT &&
+	nx $d "$ipt" -A INPUT -p tcp -d $nvip --dport 80 --syn \
+		-m state --state NEW -j ACCEPT &&
+	nx $d "$ipt" -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT &&
+	nx $d "$ipt" -A FORWARD -m state --state INVALID -j DROP &&
+	nx $d "$ipt" -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT
+}
+
+flush_ruleset() {
+	local ipt
+	for ipt in iptables-legacy iptables-nft; do
+		nx $d "$ipt" -F 2>/dev/null
+		nx $d "$ipt" -P INPUT ACCEPT 2>/dev/null
+		nx $d "$ipt" -P FORWARD ACCEPT 2>/dev/null
+	done
+	nx $d nft delete table inet fw 2>/dev/null
+	return 0
+}
+
+# invalid IPT: packets the INVALID rules dropped, INPUT and FORWARD.
+invalid() {
+	if [ "$1" = nft ]; then
+		nx $d nft list counters table inet fw |
+			awk '/packets/ { s += $2 } END { print s + 0 }'
+	else
+		nx $d "$1" -L -n -v -x |
+			awk '/INVALID/ && $3 == "DROP" { s += $1 } END { print s + 0 }'
+	fi
+}
+
+# scenario LB IPT METHOD: N requests through the firewall; prints
+# "answered invalid".
+scenario() {
+	local lb=$1 ipt=$2 m=$3 ok
+	nx $c $peer tcp "${addr[$m]}" "${port[$m]}" "$n" --timeout 2 >"$tmp/out"
+	ok=$(grep -c -E "^rs[12] ${port[$m]} " "$tmp/out")
+	echo "$ok $(invalid "$ipt")"
+}
+
+check "nfvs loads" nfvs_load
+topo_up --tcp 80 81 82
+check "services: NAT, DR and TUN over two real servers" services
+check "net.ipv4.vs.conntrack=1" nx $d sysctl -qw net.ipv4.vs.conntrack=1
+
+for ipt in iptables-legacy iptables-nft nft; do
+	for m in nat dr tun; do
+		flush_ruleset
+		nx $d conntrack -F 2>/dev/null
+		ruleset "$ipt" || { not_ok "$ipt ruleset"; continue; }
+		# Entries made, counted as conntrack's NEW events (6.1's
+		# "insert" statistic counts only entries made over netlink).
+		nx $d conntrack -E -e NEW -p tcp >"$tmp/events" 2>/dev/null &
+		ev=$!
+		sleep 0.5
+		read -r ok inv <<<"$(scenario nfvs "$ipt" "$m")"
+		sleep 0.5
+		kill "$ev"
+		wait "$ev" 2>/dev/null
+		result[nfvs-$ipt-$m]="$ok/$n answered, $inv INVALID"
+		check_eq "$ipt, $m: $n of $n requests through the firewall" "$n" "$ok"
+		check_eq "$ipt, $m: no packet INVALID" "0" "$inv"
+		ins=$(grep -c NEW "$tmp/events")
+		check "$ipt, $m: one conntrack entry per connection ($ins for $n)" \
+			test "$ins" -ge "$n" -a "$ins" -le $((n + n / 10))
+	done
+done
+
+# A live connection's entry, for each method: ESTABLISHED and ASSURED, the
+# real server in the reply tuple for NAT.
+for m in nat dr tun; do
+	coproc HOLD { nx $c $peer tcp "${addr[$m]}" "${port[$m]}" 1 --hold; }
+	read -r -u "${HOLD[0]}" rs _
+	sleep 1
+	nx $d conntrack -L -p tcp --orig-dst "${addr[$m]}" --dport "${port[$m]}" \
+		2>/dev/null | grep ESTABLISHED >"$tmp/ct"
+	sed 's/^/# /' "$tmp/ct"
+	check "$m: the live connection's entry is ESTABLISHED and ASSURED" \
+		grep -q 'ESTABLISHED.*ASSURED' "$tmp/ct"
+	if [ "$m" = nat ]; then
+		check "nat: the reply tuple comes from the real server" \
+			grep -q -E "src=10\\.0\\.0\\.1${rs#rs} dst=10\\.0\\.1\\.2 sport=80 " "$tmp/ct"
+	fi
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+done
+
+# A client reusing its port at once, 100 times: no SYN dropped, no stall.
+nx $c $peer tcp $nvip 80 100 --sport 40100 --time --timeout 3 >"$tmp/reuse"
+check_eq "100 back-to-back connections from one client port answered" "100" \
+	"$(grep -c '^rs[12] 80 10.0.1.2 ' "$tmp/reuse")"
+slow=$(awk '$NF >= 900' "$tmp/reuse" | wc -l)
+check_eq "none of them waited a second" "0" "$slow"
+echo "# slowest: $(awk '{ print $NF }' "$tmp/reuse" | sort -n | tail -n 1) ms"
+
+# nfvs's expiry takes the entry with it, in its zone.
+flush_ruleset
+nx $d iptables -t raw -A PREROUTING -d $nvip -j CT --zone 5
+nx $d ipvsadm --set 3 2 2
+coproc HOLD { nx $c $peer tcp $nvip 80 1 --hold; }
+read -r -u "${HOLD[0]}" _
+check_eq "zone 5: the connection's entry is there" "1" \
+	"$(nx $d conntrack -L -w 5 -p tcp --orig-dst $nvip 2>/dev/null | grep -c ESTABLISHED)"
+sleep 5
+check_eq "zone 5: nfvs's connection expired" "0" \
+	"$(nx $d ipvsadm -Lnc | grep -c ESTABLISHED)"
+check_eq "zone 5: and its conntrack entry with it" "0" \
+	"$(nx $d conntrack -L -w 5 -p tcp --orig-dst $nvip 2>/dev/null | grep -c ESTABLISHED)"
+kill "$HOLD_PID" 2>/dev/null
+wait "$HOLD_PID" 2>/dev/null
+nx $d iptables -t raw -F
+
+# Turning the bridge off affects new connections only.
+nx $d ipvsadm --set 900 120 300
+coproc HOLD { nx $c $peer session tcp $nvip 80; }
+read -r -u "${HOLD[0]}" _
+nx $d sysctl -qw net.ipv4.vs.conntrack=0
+nx $c $peer tcp $nvip 80 5 >"$tmp/off"
+echo >&"${HOLD[1]}"
+read -r -u "${HOLD[0]}" before _
+check_eq "conntrack=0 at run time: new connections served" "5" \
+	"$(grep -c '^rs[12] 80 ' "$tmp/off")"
+check "conntrack=0 at run time: the open connection goes on" \
+	test "${before#rs}" != "$before"
+eval "exec ${HOLD[1]}>&-"
+wait "$HOLD_PID" 2>/dev/null
+
+cleanup
+check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads" nfvs_unload
+
+# In-tree IPVS, same guest, same scenarios (iptables-legacy ruleset).
+if modprobe ip_vs 2>/dev/null; then
+	topo_setup --tcp 80 81 82 2>/dev/null
+	services
+	nx $d sysctl -qw net.ipv4.vs.conntrack=1
+	for m in nat dr tun; do
+		flush_ruleset
+		nx $d conntrack -F 2>/dev/null
+		ruleset iptables-legacy
+		read -r ok inv <<<"$(scenario ipvs iptables-legacy "$m")"
+		result[ipvs-iptables-legacy-$m]="$ok/$n answered, $inv INVALID"
+	done
+	cleanup
+	ipvs_unload
+fi
+echo "# side by side (iptables-legacy ruleset, net.ipv4.vs.conntrack=1):"
+printf '# %-5s %-28s %s\n' method nfvs "in-tree IPVS"
+for m in nat dr tun; do
+	printf '# %-5s %-28s %s\n' "$m" "${result[nfvs-iptables-legacy-$m]:-}" \
+		"${result[ipvs-iptables-legacy-$m]:-not run}"
+done
+rm -rf "$tmp"
+tap_done
