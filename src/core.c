@@ -219,6 +219,7 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 	struct nfvs_net *nn = nfvs_net(net);
 	enum nfvs_stale stale;
 	struct nfvs_conn_key key;
+	bool fresh = false;
 	unsigned int verdict;
 	struct nfvs_conn *cp;
 	struct nfvs_pkt p;
@@ -246,12 +247,16 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 		cp = nfvs_schedule(nn, skb, &p, &verdict);
 		if (!cp)
 			return verdict;
-		if (READ_ONCE(nn->sysctl.conntrack) &&
-		    nfvs_nfct_new(cp, skb, state) != NF_ACCEPT) {
+		fresh = true;
+	}
+	/* The bridge's choice is a connection's own, made when it began. */
+	if ((fresh ? READ_ONCE(nn->sysctl.conntrack) :
+		     cp->flags & NFVS_CONN_F_NFCT) &&
+	    nfvs_nfct_in(cp, skb, state, fresh) != NF_ACCEPT) {
+		if (fresh)
 			nfvs_conn_expire_now(cp);
-			nfvs_conn_put(cp);
-			return NF_DROP;
-		}
+		nfvs_conn_put(cp);
+		return NF_DROP;
 	}
 
 	nfvs_conn_update(nn, cp, &p, cp->fwd == NFVS_FWD_NAT ?

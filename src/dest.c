@@ -7,7 +7,7 @@
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
-#include <net/route.h>
+#include <linux/in.h>
 
 #include "netns.h"
 #include "sched.h"
@@ -27,20 +27,20 @@ struct nfvs_dest *nfvs_dest_find(struct nfvs_service *svc, u16 af,
 	return NULL;
 }
 
-static int nfvs_dest_check(struct nfvs_service *svc,
-			   const struct nfvs_dest_conf *c,
+static int nfvs_dest_check(const struct nfvs_dest_conf *c,
 			   struct netlink_ext_ack *extack)
 {
-	unsigned int atype;
+	__be32 a = c->addr.ip;
 
-	if (c->af == AF_INET) {
-		/* A real server is one host: this one, or another. */
-		atype = inet_addr_type(svc->nn->net, c->addr.ip);
-		if (atype != RTN_LOCAL && atype != RTN_UNICAST) {
-			NL_SET_ERR_MSG(extack,
-				       "real server address must be a unicast address");
-			return -EINVAL;
-		}
+	/*
+	 * A real server is one host. (Not inet_addr_type(): a namespace
+	 * without addresses yet has no local table to ask.)
+	 */
+	if (c->af == AF_INET && (ipv4_is_multicast(a) || ipv4_is_lbcast(a) ||
+				 ipv4_is_zeronet(a))) {
+		NL_SET_ERR_MSG(extack,
+			       "real server address must be a unicast address");
+		return -EINVAL;
 	}
 	if (c->weight < 0) {
 		NL_SET_ERR_MSG(extack, "weight must be between 0 and 2147483647");
@@ -109,7 +109,7 @@ int nfvs_dest_add(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 	int err;
 
 	lockdep_assert_held(&svc->nn->services.mutex);
-	err = nfvs_dest_check(svc, c, extack);
+	err = nfvs_dest_check(c, extack);
 	if (err)
 		return err;
 	if (nfvs_dest_find(svc, c->af, &c->addr, c->port)) {
@@ -152,7 +152,7 @@ int nfvs_dest_edit(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 	int err, last_weight;
 
 	lockdep_assert_held(&svc->nn->services.mutex);
-	err = nfvs_dest_check(svc, c, extack);
+	err = nfvs_dest_check(c, extack);
 	if (err)
 		return err;
 	dest = nfvs_dest_find(svc, c->af, &c->addr, c->port);

@@ -69,8 +69,8 @@ static void nfvs_nfct_one_way(struct nf_conn *ct)
 	set_bit(IPS_SEEN_REPLY_BIT, &ct->status);
 }
 
-unsigned int nfvs_nfct_new(struct nfvs_conn *cp, struct sk_buff *skb,
-			   const struct nf_hook_state *state)
+unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
+			  const struct nf_hook_state *state, bool fresh)
 {
 	struct nf_conntrack_tuple reply;
 	enum ip_conntrack_info ctinfo;
@@ -81,12 +81,20 @@ unsigned int nfvs_nfct_new(struct nfvs_conn *cp, struct sk_buff *skb,
 	if (!ct || ctinfo == IP_CT_UNTRACKED)
 		return NF_ACCEPT;
 	if (nf_ct_is_confirmed(ct)) {
+		if (!fresh)
+			return NF_ACCEPT;
 		ct = nfvs_nfct_retrack(ct, skb, state);
 		if (!ct)
 			return NF_DROP;
 	}
-	cp->zone = *nf_ct_zone(ct);
-	cp->flags |= NFVS_CONN_F_NFCT;
+	/*
+	 * A new entry: for a new connection, or for a live one whose entry
+	 * was deleted (conntrack -D, a flush) and that conntrack made anew.
+	 */
+	if (fresh) {
+		cp->zone = *nf_ct_zone(ct);
+		cp->flags |= NFVS_CONN_F_NFCT;
+	}
 	if (cp->fwd == NFVS_FWD_NAT) {
 		reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 		reply.src.u3.ip = cp->daddr.ip;

@@ -8,11 +8,12 @@
 struct nfvs_conn;
 
 /*
- * The conntrack entry of a new connection's first packet, made right for
- * its forwarding method and confirmed; NF_ACCEPT or NF_DROP.
+ * The conntrack entry of a connection's packet (fresh: the connection's
+ * first), made right for its forwarding method and confirmed if conntrack
+ * just made it; NF_ACCEPT or NF_DROP.
  */
-unsigned int nfvs_nfct_new(struct nfvs_conn *cp, struct sk_buff *skb,
-			   const struct nf_hook_state *state);
+unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
+			  const struct nf_hook_state *state, bool fresh);
 void nfvs_nfct_kill(struct nfvs_conn *cp);
 
 #endif /* _NFVS_NFCT_H */

@@ -116,14 +116,16 @@ for ipt in iptables-legacy iptables-nft nft; do
 		ruleset "$ipt" || { not_ok "$ipt ruleset"; continue; }
 		# Entries made, counted as conntrack's NEW events (6.1's
 		# "insert" statistic counts only entries made over netlink).
-		nx $d conntrack -E -e NEW -p tcp >"$tmp/events" 2>/dev/null &
+		ip netns exec $d conntrack -E -e NEW -p tcp >"$tmp/events" 2>/dev/null &
 		ev=$!
+		t0=$(date +%s)
 		sleep 0.5
 		read -r ok inv <<<"$(scenario nfvs "$ipt" "$m")"
 		sleep 0.5
 		kill "$ev"
 		wait "$ev" 2>/dev/null
 		result[nfvs-$ipt-$m]="$ok/$n answered, $inv INVALID"
+		echo "# $ipt, $m: $(($(date +%s) - t0)) s"
 		check_eq "$ipt, $m: $n of $n requests through the firewall" "$n" "$ok"
 		check_eq "$ipt, $m: no packet INVALID" "0" "$inv"
 		ins=$(grep -c NEW "$tmp/events")
@@ -155,13 +157,13 @@ done
 nx $c $peer tcp $nvip 80 100 --sport 40100 --time --timeout 3 >"$tmp/reuse"
 check_eq "100 back-to-back connections from one client port answered" "100" \
 	"$(grep -c '^rs[12] 80 10.0.1.2 ' "$tmp/reuse")"
-slow=$(awk '$NF >= 900' "$tmp/reuse" | wc -l)
+slow=$(awk '$NF !~ /^[0-9]+$/ || $NF >= 900' "$tmp/reuse" | wc -l)
 check_eq "none of them waited a second" "0" "$slow"
 echo "# slowest: $(awk '{ print $NF }' "$tmp/reuse" | sort -n | tail -n 1) ms"
 
 # nfvs's expiry takes the entry with it, in its zone.
 flush_ruleset
-nx $d iptables -t raw -A PREROUTING -d $nvip -j CT --zone 5
+nx $d iptables -t raw -A PREROUTING -j CT --zone 5
 nx $d ipvsadm --set 3 2 2
 coproc HOLD { nx $c $peer tcp $nvip 80 1 --hold; }
 read -r -u "${HOLD[0]}" _

@@ -67,6 +67,7 @@ def serve_tcp_conn(name, conn, port):
     except OSError:
         pass
     finally:
+        f.close()
         conn.close()
 
 
