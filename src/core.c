@@ -146,9 +146,14 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 	return cp;
 }
 
-/* Moves the state on, keeps the destination's counters, restarts the timer. */
-static void nfvs_conn_update(struct nfvs_net *nn, struct nfvs_conn *cp,
-			     const struct nfvs_pkt *p, enum nfvs_dir dir)
+/*
+ * Moves the state on, keeps the destination's counters, restarts the
+ * timer; returns the timeout.
+ */
+static unsigned long nfvs_conn_update(struct nfvs_net *nn,
+				      struct nfvs_conn *cp,
+				      const struct nfvs_pkt *p,
+				      enum nfvs_dir dir)
 {
 	unsigned long timeout;
 	bool active;
@@ -165,6 +170,7 @@ static void nfvs_conn_update(struct nfvs_net *nn, struct nfvs_conn *cp,
 	nfvs_conn_set_active(cp, active);
 	nfvs_conn_rearm(cp, timeout);
 	spin_unlock_bh(&cp->lock);
+	return timeout;
 }
 
 static void nfvs_count(struct nfvs_net *nn, struct nfvs_conn *cp, bool in,
@@ -219,6 +225,7 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 	struct nfvs_net *nn = nfvs_net(net);
 	enum nfvs_stale stale;
 	struct nfvs_conn_key key;
+	unsigned long timeout;
 	bool fresh = false;
 	unsigned int verdict;
 	struct nfvs_conn *cp;
@@ -259,8 +266,9 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 		return NF_DROP;
 	}
 
-	nfvs_conn_update(nn, cp, &p, cp->fwd == NFVS_FWD_NAT ?
-			 NFVS_DIR_INPUT : NFVS_DIR_INPUT_ONLY);
+	timeout = nfvs_conn_update(nn, cp, &p, cp->fwd == NFVS_FWD_NAT ?
+				   NFVS_DIR_INPUT : NFVS_DIR_INPUT_ONLY);
+	nfvs_nfct_follow(cp, skb, timeout);
 	nfvs_count(nn, cp, true, skb->len);
 	switch (cp->fwd) {
 	case NFVS_FWD_NAT:

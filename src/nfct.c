@@ -31,6 +31,9 @@
 #include "netns.h"
 #include "nfct.h"
 
+/* How much longer than its connection a one-way entry lives. */
+#define NFVS_NFCT_SLACK (5 * HZ)
+
 /* A new entry for the packet, in the zone of the entry it had. */
 static struct nf_conn *nfvs_nfct_retrack(struct nf_conn *old,
 					 struct sk_buff *skb,
@@ -104,6 +107,27 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 		nfvs_nfct_one_way(ct);
 	}
 	return nf_conntrack_confirm(skb);
+}
+
+/*
+ * A one-way entry (DR, TUN) would live by conntrack's timeout for
+ * unacknowledged data (5 minutes) and could die under a live connection:
+ * it lives a little longer than nfvs's connection instead, whose end
+ * deletes it.
+ */
+void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
+		      unsigned long timeout)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	if (!(cp->flags & NFVS_CONN_F_NFCT) || cp->fwd == NFVS_FWD_NAT)
+		return;
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || !nf_ct_is_confirmed(ct) ||
+	    test_bit(IPS_FIXED_TIMEOUT_BIT, &ct->status))
+		return;
+	WRITE_ONCE(ct->timeout, nfct_time_stamp + timeout + NFVS_NFCT_SLACK);
 }
 
 /* Deletes the entry of a connection that ended, found in its own zone. */

@@ -14,6 +14,8 @@ struct nfvs_conn;
  */
 unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 			  const struct nf_hook_state *state, bool fresh);
+void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
+		      unsigned long timeout);
 void nfvs_nfct_kill(struct nfvs_conn *cp);
 
 #endif /* _NFVS_NFCT_H */

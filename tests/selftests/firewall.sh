@@ -148,6 +148,11 @@ for m in nat dr tun; do
 	if [ "$m" = nat ]; then
 		check "nat: the reply tuple comes from the real server" \
 			grep -q -E "src=10\\.0\\.0\\.1${rs#rs} dst=10\\.0\\.1\\.2 sport=80 " "$tmp/ct"
+	else
+		# Not conntrack's 5 minutes for unacknowledged data: nfvs's
+		# ESTABLISHED timeout (15 minutes), whose end deletes it.
+		check "$m: the entry's timeout follows nfvs's connection" \
+			test "$(awk '{ print $3; exit }' "$tmp/ct")" -gt 850
 	fi
 	kill "$HOLD_PID" 2>/dev/null
 	wait "$HOLD_PID" 2>/dev/null

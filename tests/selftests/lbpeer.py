@@ -143,6 +143,8 @@ def tcp(args):
             if args.rst:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                              struct.pack("ii", 1, 0))
+            # The file holds the socket open too.
+            f.close()
             s.close()
         except OSError as e:
             print("ERR %s" % e.__class__.__name__)
