@@ -118,30 +118,47 @@ static int nfvs_icmp_nat(struct sk_buff *skb, const struct nfvs_icmp_err *e,
 	return 0;
 }
 
+/*
+ * The connection an ICMP error is about, referenced, or NULL. From the
+ * client's side it quotes a reply (virtual service -> client), from the
+ * real server's side a packet of the client (client -> real server).
+ */
+static struct nfvs_conn *nfvs_icmp_conn(struct net *net,
+					const struct sk_buff *skb,
+					struct nfvs_icmp_err *e,
+					bool from_client)
+{
+	struct nfvs_net *nn = nfvs_net(net);
+	const struct nfvs_pkt *q = &e->quoted;
+	struct nfvs_conn_key key;
+
+	if (!atomic_read(&nn->conns.count) || !nfvs_icmp_parse(skb, e))
+		return NULL;
+	if (from_client) {
+		key = nfvs_client_key(&q->daddr, q->dport, q->protocol);
+		return nfvs_conn_in_get(nn, &key, &q->saddr, q->sport);
+	}
+	key = nfvs_client_key(&q->saddr, q->sport, q->protocol);
+	return nfvs_conn_out_get(nn, &key, &q->daddr, q->dport);
+}
+
 /* From the real server's side, in FORWARD: to the client, translated. */
 unsigned int nfvs_icmp_forward(struct net *net, struct sk_buff *skb)
 {
-	struct nfvs_net *nn = nfvs_net(net);
+	unsigned int verdict = NF_ACCEPT;
 	struct nfvs_icmp_err e;
-	struct nfvs_conn_key key;
-	unsigned int verdict;
 	struct nfvs_conn *cp;
 
-	if (ip_hdr(skb)->protocol != IPPROTO_ICMP ||
-	    !atomic_read(&nn->conns.count) || !nfvs_icmp_parse(skb, &e))
+	if (ip_hdr(skb)->protocol != IPPROTO_ICMP)
 		return NF_ACCEPT;
-	key = nfvs_client_key(&e.quoted.saddr, e.quoted.sport,
-			      e.quoted.protocol);
-	cp = nfvs_conn_out_get(nn, &key, &e.quoted.daddr, e.quoted.dport);
+	cp = nfvs_icmp_conn(net, skb, &e, false);
 	if (!cp)
 		return NF_ACCEPT;
-	verdict = NF_ACCEPT;
 	if (cp->fwd == NFVS_FWD_NAT) {
-		if (nfvs_icmp_nat(skb, &e, cp, true)) {
+		if (nfvs_icmp_nat(skb, &e, cp, true))
 			verdict = NF_DROP;
-		} else {
+		else
 			nfvs_track(cp, skb);
-		}
 	}
 	nfvs_conn_put(cp);
 	return verdict;
@@ -178,17 +195,11 @@ static unsigned int nfvs_icmp_to_server(struct net *net, struct nfvs_conn *cp,
 /* From the client's side, to the virtual address: to the real server. */
 unsigned int nfvs_icmp_in(struct net *net, struct sk_buff *skb)
 {
-	struct nfvs_net *nn = nfvs_net(net);
 	struct nfvs_icmp_err e;
-	struct nfvs_conn_key key;
 	unsigned int verdict;
 	struct nfvs_conn *cp;
 
-	if (!atomic_read(&nn->conns.count) || !nfvs_icmp_parse(skb, &e))
-		return NF_ACCEPT;
-	key = nfvs_client_key(&e.quoted.daddr, e.quoted.dport,
-			      e.quoted.protocol);
-	cp = nfvs_conn_in_get(nn, &key, &e.quoted.saddr, e.quoted.sport);
+	cp = nfvs_icmp_conn(net, skb, &e, true);
 	if (!cp)
 		return NF_ACCEPT;
 	verdict = nfvs_icmp_to_server(net, cp, skb, &e);

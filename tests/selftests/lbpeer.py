@@ -122,6 +122,10 @@ def tcp(args):
             if args.sport:
                 s = socket.socket()
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                # close() returns once our FIN is acknowledged: the
+                # client's end is gone before the port is used again.
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 2))
                 s.settimeout(args.timeout)
                 s.bind((args.bind or "0.0.0.0", args.sport))
                 s.connect((args.addr, args.port))
