@@ -19,63 +19,33 @@
 # with ipvs_compat=0 the same list is /proc/net/nfvs_conn.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_nat.sh
+. "$(dirname "$0")/lib_nat.sh"
 
-c=c-$nfvs_sfx
-d=d-$nfvs_sfx
-rs1=rs1-$nfvs_sfx
-rs2=rs2-$nfvs_sfx
-vip=10.0.1.100
 client=10.0.1.2
 genl_py=$(dirname "$0")/nfvs_genl.py
 tmp=$(mktemp -d)
 bulk=3000
 
 cleanup() {
-	local ns
-	for ns in $c $d $rs1 $rs2; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	nat_cleanup
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 command -v ipvsadm >/dev/null || skip_all "ipvsadm is not installed"
 command -v python3 >/dev/null || skip_all "no python3"
 
-setup() {
-	local i ns
-	for ns in $c $d $rs1 $rs2; do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
-	done
-	ip -n $d link add dc type veth peer name cd netns $c
-	ip -n $c addr add $client/24 dev cd
-	ip -n $c link set cd up
-	ip -n $c route add default via 10.0.1.1
-	ip -n $d addr add 10.0.1.1/24 dev dc
-	ip -n $d addr add $vip/32 dev dc
-	ip -n $d link set dc up
-	for i in 1 2; do
-		ns=rs$i-$nfvs_sfx
-		ip -n $d link add "drs$i" type veth peer name eth0 netns "$ns"
-		ip -n $d addr add "10.0.$((i + 1)).1/24" dev "drs$i"
-		ip -n $d link set "drs$i" up
-		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
-		# Greets, then holds the connection until the client closes it.
-		ip netns exec "$ns" socat TCP-LISTEN:80,fork,reuseaddr \
-			SYSTEM:"echo rs$i \$SOCAT_PEERADDR; cat >/dev/null" &
-		ip netns exec "$ns" socat UDP-RECVFROM:53,fork \
-			SYSTEM:"echo rs$i \$SOCAT_PEERADDR" &
-		ip netns exec "$ns" iptables -A INPUT -p udp --dport 54 -j DROP
-	done
-	ip netns exec $d sysctl -qw net.ipv4.ip_forward=1
-	sleep 1
+# rs_serve NS I: over TCP :80 a greeting, then the connection is held until
+# the client closes it; an answer over UDP :53; UDP :54 dropped.
+rs_serve() {
+	ip netns exec "$1" socat TCP-LISTEN:80,fork,reuseaddr \
+		SYSTEM:"echo rs$2 \$SOCAT_PEERADDR; cat >/dev/null" &
+	nat_greet "$1" "rs$2" UDP-RECVFROM:53,fork
+	ip netns exec "$1" iptables -A INPUT -p udp --dport 54 -j DROP
 }
 
-dx() {
-	ip netns exec $d "$@"
+services() {
+	nat_service -t 80 -s rr && nat_service -u 53 -s rr && nat_service -u 54 -s rr
 }
 
 # hexip A.B.C.D: the address as /proc/net/ip_vs_conn prints it.
@@ -125,14 +95,8 @@ lnc() {
 }
 
 check "nfvs loads" nfvs_load
-check "topology comes up" setup
-check "NAT services: TCP :80, UDP :53 and :54 over two real servers" bash -c "
-	for s in '-t $vip:80' '-u $vip:53' '-u $vip:54'; do
-		ip netns exec $d ipvsadm -A \$s -s rr || exit 1
-		for r in 10.0.2.2 10.0.3.2; do
-			ip netns exec $d ipvsadm -a \$s -r \$r -m || exit 1
-		done
-	done"
+check "topology comes up" nat_setup 2 rs_serve
+check "NAT services: TCP :80, UDP :53 and :54 over two real servers" services
 check_eq "empty table: the header only" \
 	"Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData" \
 	"$(dx cat /proc/net/ip_vs_conn)"

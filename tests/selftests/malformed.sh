@@ -41,13 +41,10 @@
 # (default 10000) and NFVS_MALFORMED_RS_COUNT (default 3000) its sizes.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_nat.sh
+. "$(dirname "$0")/lib_nat.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
-c=c-$nfvs_sfx
-d=d-$nfvs_sfx
-rs1=rs1-$nfvs_sfx
-rs2=rs2-$nfvs_sfx
-vip=10.0.1.100
 seed=${NFVS_MALFORMED_SEED:-1}
 count=${NFVS_MALFORMED_COUNT:-10000}
 rs_count=${NFVS_MALFORMED_RS_COUNT:-3000}
@@ -59,78 +56,43 @@ command -v python3 >/dev/null || skip_all "no python3"
 command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
 command -v socat >/dev/null || skip_all "no socat"
 
-cleanup() {
-	local ns
-	for ns in $c $d $rs1 $rs2; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-trap cleanup EXIT
-
-dx() {
-	ip netns exec "$d" "$@"
-}
-
-# serve NAME SPEC...: socat servers answering "NAME <client address>".
-serve() {
-	local ns=$1 name=$2 spec
-	shift 2
-	for spec in "$@"; do
-		ip netns exec "$ns" socat "$spec" SYSTEM:"echo $name \$SOCAT_PEERADDR" &
-	done
+# rs_serve NS I: greets over TCP :80 and UDP :53; rs1 is also a DR real
+# server (VIP on lo, no ARP for it), rs2 a TUN one.
+rs_serve() {
+	local ns=$1 i=$2
+	nat_greet "$ns" "rs$i" TCP-LISTEN:80,fork,reuseaddr UDP-RECVFROM:53,fork
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.eth0.rp_filter=0
+	case $i in
+	1)
+		ip -n "$ns" addr add "$vip/32" dev lo
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2
+		nat_greet "$ns" rs1-dr TCP-LISTEN:8080,fork,reuseaddr UDP-RECVFROM:5300,fork
+		;;
+	2)
+		if modprobe -q ipip 2>/dev/null; then
+			ip -n "$ns" link set tunl0 up &&
+			ip -n "$ns" addr add "$vip/32" dev tunl0 &&
+			ip netns exec "$ns" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
+		fi
+		nat_greet "$ns" rs2-tun TCP-LISTEN:8081,fork,reuseaddr
+		;;
+	esac
 }
 
 setup() {
-	local i ns
-	for ns in $c $d $rs1 $rs2; do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
-	done
-	ip -n "$d" link add dc type veth peer name cd netns "$c" || return 1
-	ip -n "$c" addr add 10.0.1.2/24 dev cd
-	ip -n "$c" link set cd up
-	ip -n "$c" route add default via 10.0.1.1
-	ip -n "$d" addr add 10.0.1.1/24 dev dc
-	ip -n "$d" addr add $vip/32 dev dc
-	ip -n "$d" link set dc up
-	for i in 1 2; do
-		ns=rs$i-$nfvs_sfx
-		ip -n "$d" link add "drs$i" type veth peer name eth0 netns "$ns" || return 1
-		ip -n "$d" addr add "10.0.$((i + 1)).1/24" dev "drs$i"
-		ip -n "$d" link set "drs$i" up
-		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
-		serve "$ns" "rs$i" TCP-LISTEN:80,fork,reuseaddr UDP-RECVFROM:53,fork
-		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.eth0.rp_filter=0
-	done
-	# rs1 is also a DR real server (VIP on lo, no ARP for it), rs2 a TUN one.
-	ip -n "$rs1" addr add $vip/32 dev lo
-	ip netns exec "$rs1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-		net.ipv4.conf.all.arp_announce=2
-	serve "$rs1" rs1-dr TCP-LISTEN:8080,fork,reuseaddr UDP-RECVFROM:5300,fork
-	if modprobe -q ipip 2>/dev/null; then
-		ip -n "$rs2" link set tunl0 up &&
-		ip -n "$rs2" addr add $vip/32 dev tunl0 &&
-		ip netns exec "$rs2" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
-	fi
-	serve "$rs2" rs2-tun TCP-LISTEN:8081,fork,reuseaddr
-	dx sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+	nat_setup 2 rs_serve || return 1
+	dx sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.dc.rp_filter=0 \
 		net.ipv4.conf.drs1.rp_filter=0 net.ipv4.conf.drs2.rp_filter=0
 	# Spoofed sources: their replies die in the director's routing.
 	ip -n "$d" route add blackhole 172.16.0.0/12
-	sleep 1
 }
 
 services() {
-	dx ipvsadm -A -t $vip:80 -s rr &&
-	dx ipvsadm -a -t $vip:80 -r 10.0.2.2:80 -m &&
-	dx ipvsadm -a -t $vip:80 -r 10.0.3.2:80 -m &&
-	dx ipvsadm -A -u $vip:53 -s rr &&
-	dx ipvsadm -a -u $vip:53 -r 10.0.2.2:53 -m &&
-	dx ipvsadm -a -u $vip:53 -r 10.0.3.2:53 -m &&
+	nat_service -t 80 -s rr &&
+	nat_service -u 53 -s rr &&
 	dx ipvsadm -A -t $vip:8080 -s rr &&
 	dx ipvsadm -a -t $vip:8080 -r 10.0.2.2:8080 -g &&
 	dx ipvsadm -A -u $vip:5300 -s rr &&

@@ -14,50 +14,17 @@
 # With net.nfvs.conntrack=0 nothing of it reaches conntrack.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_nat.sh
+. "$(dirname "$0")/lib_nat.sh"
 
-c=c-$nfvs_sfx
-d=d-$nfvs_sfx
-rs1=rs1-$nfvs_sfx
-rs2=rs2-$nfvs_sfx
-vip=10.0.1.100
-
-cleanup() {
-	local ns
-	for ns in $c $d $rs1 $rs2; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+# rs_serve NS I: greets over TCP :80 and UDP :53.
+rs_serve() {
+	nat_greet "$1" "rs$2" TCP-LISTEN:80,fork,reuseaddr UDP-RECVFROM:53,fork
 }
-trap cleanup EXIT
 
 setup() {
-	local i ns
-	for ns in $c $d $rs1 $rs2; do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
-	done
-	ip -n $d link add dc type veth peer name cd netns $c
-	ip -n $c addr add 10.0.1.2/24 dev cd
-	ip -n $c link set cd up
-	ip -n $c route add default via 10.0.1.1
-	ip -n $d addr add 10.0.1.1/24 dev dc
-	ip -n $d addr add $vip/32 dev dc
-	ip -n $d link set dc up
-	for i in 1 2; do
-		ns=rs$i-$nfvs_sfx
-		ip -n $d link add "drs$i" type veth peer name eth0 netns "$ns"
-		ip -n $d addr add "10.0.$((i + 1)).1/24" dev "drs$i"
-		ip -n $d link set "drs$i" up
-		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
-		ip netns exec "$ns" socat TCP-LISTEN:80,fork,reuseaddr \
-			SYSTEM:"echo rs$i \$SOCAT_PEERADDR" &
-		ip netns exec "$ns" socat UDP-RECVFROM:53,fork \
-			SYSTEM:"echo rs$i \$SOCAT_PEERADDR" &
-	done
-	ip netns exec $d sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec $d iptables -t nat -A POSTROUTING -j MASQUERADE
-	sleep 1
+	nat_setup 2 rs_serve || return 1
+	dx iptables -t nat -A POSTROUTING -j MASQUERADE
 }
 
 # fetch N PROTO: N answers through the virtual service, one per line.
@@ -74,17 +41,8 @@ fetch() {
 
 check "nfvs loads" nfvs_load
 check "topology comes up" setup
-dx() {
-	ip netns exec $d "$@"
-}
-check "TCP service with two NAT real servers" bash -c "
-	ip netns exec $d ipvsadm -A -t $vip:80 -s rr &&
-	ip netns exec $d ipvsadm -a -t $vip:80 -r 10.0.2.2:80 -m &&
-	ip netns exec $d ipvsadm -a -t $vip:80 -r 10.0.3.2:80 -m"
-check "UDP service with the same real servers" bash -c "
-	ip netns exec $d ipvsadm -A -u $vip:53 -s rr &&
-	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.2.2:53 -m &&
-	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.3.2:53 -m"
+check "TCP service with two NAT real servers" nat_service -t 80 -s rr
+check "UDP service with the same real servers" nat_service -u 53 -s rr
 
 answers=$(fetch 6 tcp)
 echo "$answers" | sed 's/^/# tcp: /'

@@ -24,57 +24,24 @@
 #            (a request is sent again once if unanswered, as UDP clients do)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_nat.sh
+. "$(dirname "$0")/lib_nat.sh"
 
-c=c-$nfvs_sfx
-d=d-$nfvs_sfx
-vip=10.0.1.100
 client=$(dirname "$0")/sched_client.py
 tmp=$(mktemp -d)
 
 cleanup() {
-	local ns
-	for ns in $c $d rs1-$nfvs_sfx rs2-$nfvs_sfx rs3-$nfvs_sfx; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	nat_cleanup
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
 
-setup() {
-	local i ns
-	for ns in $c $d rs1-$nfvs_sfx rs2-$nfvs_sfx rs3-$nfvs_sfx; do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
-	done
-	ip -n $d link add dc type veth peer name cd netns $c
-	ip -n $c addr add 10.0.1.2/24 dev cd
-	for i in $(seq 10 69); do
-		echo "addr add 10.0.1.$i/24 dev cd"
-	done | ip -n $c -batch - || return 1
-	ip -n $c link set cd up
-	ip -n $c route add default via 10.0.1.1
-	ip -n $d addr add 10.0.1.1/24 dev dc
-	ip -n $d addr add $vip/32 dev dc
-	ip -n $d link set dc up
-	for i in 1 2 3; do
-		ns=rs$i-$nfvs_sfx
-		ip -n $d link add "drs$i" type veth peer name eth0 netns "$ns"
-		ip -n $d addr add "10.0.$((i + 1)).1/24" dev "drs$i"
-		ip -n $d link set "drs$i" up
-		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
-		ip netns exec "$ns" socat TCP-LISTEN:80,fork,reuseaddr \
-			SYSTEM:"echo rs$i; read -r _" &
-		ip netns exec "$ns" socat UDP-RECVFROM:53,fork \
-			SYSTEM:"read -r req; echo rs$i \$req" &
-	done
-	ip netns exec $d sysctl -qw net.ipv4.ip_forward=1
-	sleep 1
-}
-
-dx() {
-	ip netns exec $d "$@"
+# rs_serve NS I: over TCP :80 a greeting, then the connection is held until
+# the client closes it; over UDP :53 an answer with the request.
+rs_serve() {
+	ip netns exec "$1" socat TCP-LISTEN:80,fork,reuseaddr \
+		SYSTEM:"echo rs$2; read -r _" &
+	ip netns exec "$1" socat UDP-RECVFROM:53,fork \
+		SYSTEM:"read -r req; echo rs$2 \$req" &
 }
 
 # service SCHED [FLAGS] RS:WEIGHT...: a fresh TCP service on $vip:80.
@@ -121,8 +88,8 @@ wait_for() {
 }
 
 check "nfvs loads" nfvs_load
-check "topology comes up" setup
 mapfile -t addrs < <(seq -f 10.0.1.%g 10 69)
+check "topology comes up" nat_setup 3 rs_serve "${addrs[@]}"
 
 # wrr: weights 3 and 1.
 check "wrr service, weights 3 and 1" service wrr "" 1:3 2:1
@@ -198,11 +165,8 @@ check "mh: about a third of the clients moved ($moved of 60)" \
 	test "$moved" -ge 10 -a "$moved" -le 30
 
 # UDP: 200 requests from ports of their own, mh-port over three servers.
-check "UDP mh service with mh-port over three servers" bash -c "
-	ip netns exec $d ipvsadm -A -u $vip:53 -s mh -b mh-port &&
-	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.2.2:53 -m &&
-	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.3.2:53 -m &&
-	ip netns exec $d ipvsadm -a -u $vip:53 -r 10.0.4.2:53 -m"
+check "UDP mh service with mh-port over three servers" \
+	nat_service -u 53 -s mh -b mh-port
 out=$(ip netns exec $c python3 "$client" udp $vip 53 200)
 echo "# udp: $(cut -d" " -f1,2 <<<"$out" | sort | uniq -c | xargs)"
 dx ipvsadm -Ln --stats -u $vip:53 | sed 's/^/# /'

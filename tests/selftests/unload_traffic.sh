@@ -32,13 +32,10 @@
 # loaded in its place, no kernel warning.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_nat.sh
+. "$(dirname "$0")/lib_nat.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
-c=c-$nfvs_sfx
-d=d-$nfvs_sfx
-rs1=rs1-$nfvs_sfx
-rs2=rs2-$nfvs_sfx
-vip=10.0.1.100
 cycles=${NFVS_UNLOAD_CYCLES:-2}
 mark=unload-traffic-$nfvs_sfx
 tmp=$(mktemp -d)
@@ -47,59 +44,23 @@ command -v python3 >/dev/null || skip_all "no python3"
 command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
 
 cleanup() {
-	local ns
 	[ -d "$tmp" ] && touch "$tmp/stop"
-	for ns in $c $d $rs1 $rs2; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	nat_cleanup
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
 
-dx() {
-	ip netns exec "$d" "$@"
-}
-
-setup() {
-	local i ns
-	for ns in $c $d $rs1 $rs2; do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
-	done
-	ip -n "$d" link add dc type veth peer name cd netns "$c" || return 1
-	ip -n "$c" addr add 10.0.1.2/24 dev cd
-	ip -n "$c" link set cd up
-	ip -n "$c" route add default via 10.0.1.1
-	ip -n "$d" addr add 10.0.1.1/24 dev dc
-	ip -n "$d" addr add $vip/32 dev dc
-	ip -n "$d" link set dc up
-	for i in 1 2; do
-		ns=rs$i-$nfvs_sfx
-		ip -n "$d" link add "drs$i" type veth peer name eth0 netns "$ns" || return 1
-		ip -n "$d" addr add "10.0.$((i + 1)).1/24" dev "drs$i"
-		ip -n "$d" link set "drs$i" up
-		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
-		ip netns exec "$ns" python3 "$here/unload_traffic.py" server --name "rs$i" &
-	done
-	dx sysctl -qw net.ipv4.ip_forward=1
-	sleep 1
+# rs_serve NS I: one unload_traffic.py server.
+rs_serve() {
+	ip netns exec "$1" python3 "$here/unload_traffic.py" server --name "rs$2" &
 }
 
 # services: the three NAT services. Only with nfvs loaded: while it is not,
 # ipvsadm (and any user of the genl family IPVS) would load in-tree ip_vs.
 services() {
-	local port
 	nfvs_loaded || return 1
-	for port in 80 8000; do
-		dx ipvsadm -A -t $vip:$port -s rr &&
-		dx ipvsadm -a -t $vip:$port -r 10.0.2.2:$port -m &&
-		dx ipvsadm -a -t $vip:$port -r 10.0.3.2:$port -m || return 1
-	done
-	dx ipvsadm -A -u $vip:53 -s rr &&
-	dx ipvsadm -a -u $vip:53 -r 10.0.2.2:53 -m &&
-	dx ipvsadm -a -u $vip:53 -r 10.0.3.2:53 -m
+	nat_service -t 80 -s rr &&
+	nat_service -t 8000 -s rr &&
+	nat_service -u 53 -s rr
 }
 
 # counter FILE NAME: one counter of a status file of unload_traffic.py.
@@ -169,7 +130,7 @@ reload() {
 
 nfvs_kmsg_mark "$mark"
 check "nfvs loads" nfvs_load
-check "topology comes up" setup
+check "topology comes up" nat_setup 2 rs_serve
 check "three NAT services" services
 
 ip netns exec "$c" python3 "$here/unload_traffic.py" clients \
