@@ -105,7 +105,7 @@ scenario() {
 }
 
 check "nfvs loads" nfvs_load
-topo_up --tcp 80 81 82
+topo_up --tcp 80 81 82 --udp 53
 check "services: NAT, DR and TUN over two real servers" services
 check "net.ipv4.vs.conntrack=1" nx $d sysctl -qw net.ipv4.vs.conntrack=1
 
@@ -157,6 +157,38 @@ for m in nat dr tun; do
 	kill "$HOLD_PID" 2>/dev/null
 	wait "$HOLD_PID" 2>/dev/null
 done
+
+# The Antefacto example (LVS-HOWTO): INPUT accepts NEW, ESTABLISHED and
+# RELATED per service, FORWARD only ESTABLISHED and RELATED, policies DROP;
+# two NAT services. An ICMP error of a real server about a NAT flow is
+# RELATED and reaches the client translated.
+antefacto() {
+	local s
+	flush_ruleset
+	nx $d iptables -P INPUT DROP &&
+	nx $d iptables -P FORWARD DROP || return 1
+	for s in tcp:80 udp:53 udp:56; do
+		nx $d iptables -A INPUT -p "${s%:*}" -d $nvip --dport "${s#*:}" \
+			-m state --state NEW,ESTABLISHED,RELATED -j ACCEPT || return 1
+	done
+	nx $d iptables -A FORWARD -m state --state RELATED &&
+	nx $d iptables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT &&
+	nx $d ipvsadm -A -u $nvip:53 -s rr &&
+	nx $d ipvsadm -a -u $nvip:53 -r 10.0.0.11 -m &&
+	nx $d ipvsadm -a -u $nvip:53 -r 10.0.0.12 -m &&
+	nx $d ipvsadm -A -u $nvip:56 -s rr &&
+	nx $d ipvsadm -a -u $nvip:56 -r 10.0.0.11 -m
+}
+check "Antefacto ruleset and a second NAT service (UDP)" antefacto
+check_eq "Antefacto: 20 TCP requests to the first service" "20" \
+	"$(nx $c $peer tcp $nvip 80 20 | grep -c '^rs[12] 80 10.0.1.2$')"
+check_eq "Antefacto: 20 UDP requests to the second service" "20" \
+	"$(nx $c $peer udp $nvip 53 20 | grep -c -E '^rs[12] 53 10.0.1.2 q[0-9]+$')"
+check_eq "a real server's port-unreachable passes FORWARD as RELATED, translated" \
+	"refused" "$(nx $c $peer refused $nvip 56)"
+check "the FORWARD RELATED rule saw it" bash -c \
+	"ip netns exec $d iptables -L FORWARD -v -x -n | awk '/state RELATED *\$/ && \$1 > 0 { f = 1 } END { exit !f }'"
+flush_ruleset
 
 # A client reusing its port at once, 100 times: no SYN dropped, no stall.
 nx $c $peer tcp $nvip 80 100 --sport 40100 --time --timeout 3 >"$tmp/reuse"
