@@ -62,6 +62,26 @@ struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
 	return least;
 }
 
+/*
+ * The usable destination of the highest weight (above 0); ties go to the
+ * first listed. For fo and ovf; packet path.
+ */
+struct nfvs_dest *nfvs_sched_heaviest(struct nfvs_service *svc,
+				      bool (*usable)(struct nfvs_dest *, int))
+{
+	struct nfvs_dest *dest, *best = NULL;
+	int weight, top = 0;
+
+	list_for_each_entry_rcu(dest, &svc->dests, list) {
+		weight = atomic_read(&dest->weight);
+		if (weight > top && usable(dest, weight)) {
+			best = dest;
+			top = weight;
+		}
+	}
+	return best;
+}
+
 int nfvs_sched_bind(struct nfvs_service *svc, struct nfvs_scheduler *sched)
 {
 	int err;

@@ -65,6 +65,8 @@ extern struct nfvs_scheduler nfvs_sched_dh;
 extern struct nfvs_scheduler nfvs_sched_mh;
 
 struct nfvs_dest *nfvs_sed_pick(struct nfvs_service *svc);
+struct nfvs_dest *nfvs_sched_heaviest(struct nfvs_service *svc,
+				      bool (*usable)(struct nfvs_dest *, int));
 struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
 				   unsigned int (*load)(struct nfvs_dest *),
 				   bool per_weight);

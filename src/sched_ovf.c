@@ -7,22 +7,17 @@
  */
 #include "sched.h"
 
+static bool nfvs_ovf_usable(struct nfvs_dest *dest, int weight)
+{
+	return atomic_read(&dest->activeconns) <= weight &&
+	       !nfvs_dest_overloaded(dest);
+}
+
 static struct nfvs_dest *nfvs_ovf_schedule(struct nfvs_service *svc,
 					   const struct sk_buff *skb,
 					   const struct nfvs_flow *flow)
 {
-	struct nfvs_dest *dest, *best = NULL;
-	int weight, top = 0;
-
-	list_for_each_entry_rcu(dest, &svc->dests, list) {
-		weight = atomic_read(&dest->weight);
-		if (weight > top && atomic_read(&dest->activeconns) <= weight &&
-		    !nfvs_dest_overloaded(dest)) {
-			best = dest;
-			top = weight;
-		}
-	}
-	return best;
+	return nfvs_sched_heaviest(svc, nfvs_ovf_usable);
 }
 
 struct nfvs_scheduler nfvs_sched_ovf = {
