@@ -11,7 +11,9 @@
 #
 # NFVS_KVM=1 uses KVM instead of TCG software emulation; NFVS_VM_NAME names
 # the output directory (build/<name>-<kernel>, default "vm"); NFVS_VM_TIMEOUT
-# and NFVS_TEST_TIMEOUT bound the whole boot and each script.
+# and NFVS_TEST_TIMEOUT bound the whole boot and each script;
+# NFVS_GUEST_ENV names variables to pass on to the tests (for example
+# NFVS_GUEST_ENV=NFVS_FUZZ_SEED NFVS_FUZZ_SEED=123 to replay a fuzz run).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -46,6 +48,11 @@ fi
 	echo "NFVS_HOOKDUMP_KO=$NFVS_BUILD/$kver/hookdump/nfvs_hookdump.ko"
 	echo "NFVS_TEST_TIMEOUT=${NFVS_TEST_TIMEOUT:-600}"
 	echo "NFVS_KSELFTEST_IPVS=$(nfvs_kselftest netfilter/ipvs.sh)"
+	# Knobs of the tests themselves, e.g. NFVS_GUEST_ENV=NFVS_FUZZ_SEED.
+	echo "NFVS_GUEST_ENV=\"${NFVS_GUEST_ENV:-}\""
+	for v in ${NFVS_GUEST_ENV:-}; do
+		printf '%s=%q\n' "$v" "${!v:-}"
+	done
 	printf 'NFVS_TESTS=('; printf '%q ' "${tests[@]}"; echo ')'
 } >"$out/results/job"
 

@@ -720,6 +720,15 @@ class Ipvs:
         return out
 
 
+def sched_flag_names(sched, flags):
+    """The scheduler flags as ipvsadm names them (sh and mh have names of
+    their own for the first two)."""
+    names = {"sh": ("sh-fallback", "sh-port", "flag-3"),
+             "mh": ("mh-fallback", "mh-port", "flag-3")}.get(
+                 sched, ("flag-1", "flag-2", "flag-3"))
+    return [n for i, n in enumerate(names) if flags & (0x0008 << i)]
+
+
 def save_lines(table):
     """The table as "ipvsadm -Sn" prints it (services sorted as ipvsadm
     does not matter here: callers compare sorted lines)."""
@@ -742,6 +751,9 @@ def save_lines(table):
             line += " --pe %s" % s["pe"]
         if s["flags"] & IP_VS_SVC_F_ONEPACKET:
             line += " -o"
+        flags = sched_flag_names(s["sched"], s["flags"])
+        if flags:
+            line += " -b " + ",".join(flags)
         lines.append(line)
         for d in dests:
             host = d["addr"] if s["af"] == socket.AF_INET and d["af"] != socket.AF_INET6 \
