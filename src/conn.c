@@ -126,28 +126,6 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 	return cp;
 }
 
-/* The live template of a client (key) for a service, referenced. */
-struct nfvs_conn *nfvs_conn_tpl_get(struct nfvs_net *nn,
-				    const struct nfvs_conn_key *key,
-				    const struct nfvs_service *svc)
-{
-	struct nfvs_conn *cp, *found = NULL;
-	struct rhlist_head *list, *pos;
-
-	rcu_read_lock();
-	list = rhltable_lookup(&nn->conns.table, key, nfvs_conn_params);
-	rhl_for_each_entry_rcu(cp, pos, list, node) {
-		/* A template's destination keeps its service alive. */
-		if ((cp->flags & NFVS_CONN_F_TEMPLATE) && cp->dest &&
-		    cp->dest->svc == svc && refcount_inc_not_zero(&cp->refcnt)) {
-			found = cp;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
-}
-
 /* Makes tpl the template of cp, which must not have one yet. */
 void nfvs_conn_set_control(struct nfvs_conn *cp, struct nfvs_conn *tpl)
 {
@@ -156,27 +134,46 @@ void nfvs_conn_set_control(struct nfvs_conn *cp, struct nfvs_conn *tpl)
 	cp->control = tpl;
 }
 
+/* What a lookup wants of a connection with the key it asks for. */
+struct nfvs_conn_want {
+	enum { NFVS_BY_VIRTUAL, NFVS_BY_REAL, NFVS_BY_TEMPLATE } by;
+	const union nf_inet_addr *addr;	/* virtual or real server's */
+	__be16 port;
+	const struct nfvs_service *svc;	/* a template's */
+};
+
+static bool nfvs_conn_matches(const struct nfvs_conn *cp,
+			      const struct nfvs_conn_want *w)
+{
+	bool tpl = cp->flags & NFVS_CONN_F_TEMPLATE;
+
+	switch (w->by) {
+	case NFVS_BY_VIRTUAL:
+		return !tpl && cp->vport == w->port &&
+		       nf_inet_addr_cmp(&cp->vaddr, w->addr);
+	case NFVS_BY_REAL:
+		return !tpl && cp->dport == w->port &&
+		       nf_inet_addr_cmp(&cp->daddr, w->addr);
+	case NFVS_BY_TEMPLATE:
+		/* A template's destination keeps its service alive. */
+		return tpl && cp->dest && cp->dest->svc == w->svc;
+	}
+	return false;
+}
+
+/* The first connection with the key that is wanted, referenced. */
 static struct nfvs_conn *nfvs_conn_lookup(struct nfvs_net *nn,
 					  const struct nfvs_conn_key *key,
-					  const union nf_inet_addr *addr,
-					  __be16 port, bool in)
+					  const struct nfvs_conn_want *w)
 {
 	struct nfvs_conn *cp, *found = NULL;
 	struct rhlist_head *list, *pos;
-	bool match;
 
 	rcu_read_lock();
 	list = rhltable_lookup(&nn->conns.table, key, nfvs_conn_params);
 	rhl_for_each_entry_rcu(cp, pos, list, node) {
-		if (cp->flags & NFVS_CONN_F_TEMPLATE)
-			match = false;
-		else if (in)
-			match = cp->vport == port &&
-				nf_inet_addr_cmp(&cp->vaddr, addr);
-		else
-			match = cp->dport == port &&
-				nf_inet_addr_cmp(&cp->daddr, addr);
-		if (match && refcount_inc_not_zero(&cp->refcnt)) {
+		if (nfvs_conn_matches(cp, w) &&
+		    refcount_inc_not_zero(&cp->refcnt)) {
 			found = cp;
 			break;
 		}
@@ -185,12 +182,26 @@ static struct nfvs_conn *nfvs_conn_lookup(struct nfvs_net *nn,
 	return found;
 }
 
+/* The live template of a client (key) for a service, referenced. */
+struct nfvs_conn *nfvs_conn_tpl_get(struct nfvs_net *nn,
+				    const struct nfvs_conn_key *key,
+				    const struct nfvs_service *svc)
+{
+	struct nfvs_conn_want w = { .by = NFVS_BY_TEMPLATE, .svc = svc };
+
+	return nfvs_conn_lookup(nn, key, &w);
+}
+
 struct nfvs_conn *nfvs_conn_in_get(struct nfvs_net *nn,
 				   const struct nfvs_conn_key *key,
 				   const union nf_inet_addr *vaddr,
 				   __be16 vport)
 {
-	return nfvs_conn_lookup(nn, key, vaddr, vport, true);
+	struct nfvs_conn_want w = {
+		.by = NFVS_BY_VIRTUAL, .addr = vaddr, .port = vport,
+	};
+
+	return nfvs_conn_lookup(nn, key, &w);
 }
 
 struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
@@ -198,7 +209,11 @@ struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
 				    const union nf_inet_addr *daddr,
 				    __be16 dport)
 {
-	return nfvs_conn_lookup(nn, key, daddr, dport, false);
+	struct nfvs_conn_want w = {
+		.by = NFVS_BY_REAL, .addr = daddr, .port = dport,
+	};
+
+	return nfvs_conn_lookup(nn, key, &w);
 }
 
 /* Moves the connection between its destination's counters; under cp->lock. */
