@@ -327,7 +327,8 @@ unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb)
 		return NF_ACCEPT;
 	verdict = NF_ACCEPT;
 	if (cp->fwd == NFVS_FWD_NAT) {
-		nfvs_conn_update(nn, cp, &p, NFVS_DIR_OUTPUT);
+		nfvs_nfct_follow(cp, skb,
+				 nfvs_conn_update(nn, cp, &p, NFVS_DIR_OUTPUT));
 		nfvs_count(nn, cp, false, skb->len);
 		verdict = nfvs_unnat_reply(cp, skb, &p);
 	}

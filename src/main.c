@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "genl.h"
 #include "netns.h"
+#include "nfct.h"
 #include "version.h"
 
 bool nfvs_ipvs_compat __read_mostly = true;
@@ -44,6 +45,9 @@ static int __init nfvs_init(void)
 	err = nfvs_conn_cache_init();
 	if (err)
 		goto err_cache;
+	err = nfvs_nfct_helpers_register();
+	if (err)
+		goto err_helpers;
 	err = nfvs_netns_register();
 	if (err)
 		goto err_netns;
@@ -71,6 +75,8 @@ err_notifier:
 err_genl:
 	nfvs_netns_unregister();
 err_netns:
+	nfvs_nfct_helpers_unregister();
+err_helpers:
 	nfvs_conn_cache_exit();
 err_cache:
 	return err;
@@ -83,6 +89,7 @@ static void __exit nfvs_exit(void)
 		unregister_module_notifier(&nfvs_module_nb);
 	nfvs_genl_unregister();
 	nfvs_netns_unregister();
+	nfvs_nfct_helpers_unregister();
 	/* Services, destinations, connections waiting for a grace period. */
 	rcu_barrier();
 	nfvs_conn_cache_exit();

@@ -9,6 +9,7 @@
 
 #include "hooks.h"
 #include "netns.h"
+#include "nfct.h"
 #include "proc.h"
 #include "sysctl.h"
 
@@ -56,6 +57,7 @@ static void __net_exit nfvs_net_exit(struct net *net)
 
 	nfvs_hooks_net_exit(net);
 	nfvs_conns_exit(nn);
+	nfvs_nfct_net_exit(nn);
 	mutex_lock(&nn->services.mutex);
 	nfvs_services_flush(nn);
 	mutex_unlock(&nn->services.mutex);

@@ -46,6 +46,7 @@ struct nfvs_net {
 	struct net *net;
 	struct nfvs_sysctl sysctl;
 	bool conntrack_held;	/* nf_ct_netns_get() for sysctl.conntrack */
+	bool nfct_bound;	/* a conntrack entry has held a connection */
 	struct nfvs_sysctl_dir sysctl_dirs[2];
 	struct nfvs_services services;
 	struct nfvs_conns conns;

@@ -77,7 +77,9 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 {
 	struct nf_conntrack_tuple reply;
 	enum ip_conntrack_info ctinfo;
+	unsigned int verdict;
 	struct nf_conn *ct;
+	bool helped;
 
 	ct = nf_ct_get(skb, &ctinfo);
 	/* Conntrack does not run in this namespace. */
@@ -98,6 +100,7 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 		cp->zone = *nf_ct_zone(ct);
 		cp->flags |= NFVS_CONN_F_NFCT;
 	}
+	helped = nfvs_nfct_helper_add(ct);
 	if (cp->fwd == NFVS_FWD_NAT) {
 		reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 		reply.src.u3.ip = cp->daddr.ip;
@@ -106,14 +109,21 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 	} else {
 		nfvs_nfct_one_way(ct);
 	}
-	return nf_conntrack_confirm(skb);
+	verdict = nf_conntrack_confirm(skb);
+	/* A clash may have given the packet an older entry: bind the one it has. */
+	ct = nf_ct_get(skb, &ctinfo);
+	if (verdict == NF_ACCEPT && helped && ct)
+		nfvs_nfct_bind(ct, cp);
+	return verdict;
 }
 
 /*
- * A one-way entry (DR, TUN) would live by conntrack's timeout for
- * unacknowledged data (5 minutes) and could die under a live connection:
- * it lives a little longer than nfvs's connection instead, whose end
- * deletes it.
+ * An entry lives a little longer than its connection, whose end deletes
+ * it, rather than by conntrack's timeouts: a one-way entry (DR, TUN) would
+ * die after 5 minutes of unacknowledged data, a UDP one after conntrack's
+ * 30 or 120 seconds, under a live connection (and, since its deletion ends
+ * the connection, take that with it). Packets through conntrack set their
+ * own timeout first; nfvs's hooks come after.
  */
 void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
 		      unsigned long timeout)
@@ -121,7 +131,7 @@ void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct;
 
-	if (!(cp->flags & NFVS_CONN_F_NFCT) || cp->fwd == NFVS_FWD_NAT)
+	if (!(cp->flags & NFVS_CONN_F_NFCT))
 		return;
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || !nf_ct_is_confirmed(ct) ||

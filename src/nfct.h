@@ -5,7 +5,9 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 
+struct nf_conn;
 struct nfvs_conn;
+struct nfvs_net;
 
 /*
  * The conntrack entry of a connection's packet (fresh: the connection's
@@ -17,5 +19,14 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
 		      unsigned long timeout);
 void nfvs_nfct_kill(struct nfvs_conn *cp);
+
+/* nfct_helper.c: an entry's deletion ends its connection. */
+int nfvs_nfct_helpers_register(void);
+void nfvs_nfct_helpers_unregister(void);
+void nfvs_nfct_net_exit(struct nfvs_net *nn);
+/* Before confirmation: the entry will tell nfvs when it dies. */
+bool nfvs_nfct_helper_add(struct nf_conn *ct);
+/* After: it holds the connection until then. */
+void nfvs_nfct_bind(struct nf_conn *ct, struct nfvs_conn *cp);
 
 #endif /* _NFVS_NFCT_H */

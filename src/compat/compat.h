@@ -70,4 +70,29 @@ nfvs_compat_unregister_net_sysctl_table(struct ctl_table_header *hdr)
 #define timer_container_of(var, t, field) from_timer(var, t, field)
 #endif
 
+/*
+ * 7.x (after 6.12; 7.3 is the first of the matrix with it): conntrack
+ * registers a copy of a helper and hands it back, each entry holds a
+ * reference on its helper, and nf_ct_helper_init() lost its ports.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#define nfvs_ct_helper_init(h, l3num, l4num, name, pol, class_max, help, me) \
+	nf_ct_helper_init(h, l3num, l4num, name, 0, 0, 0, pol, class_max, \
+			  help, NULL, me)
+#define nfvs_ct_helper_register(h, registered)				\
+	({								\
+		struct nf_conntrack_helper *__h = (h);			\
+		int __err = nf_conntrack_helper_register(__h);		\
+		*(registered) = __err ? NULL : __h;			\
+		__err;							\
+	})
+#define nfvs_ct_helper_hold(h) true
+#else
+#define nfvs_ct_helper_init(h, l3num, l4num, name, pol, class_max, help, me) \
+	nf_ct_helper_init(h, l3num, l4num, name, pol, class_max, help, NULL, me)
+#define nfvs_ct_helper_register(h, registered)				\
+	nf_conntrack_helper_register(h, registered)
+#define nfvs_ct_helper_hold(h) refcount_inc_not_zero(&(h)->ct_refcnt)
+#endif
+
 #endif /* _NFVS_COMPAT_H */

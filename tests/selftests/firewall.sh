@@ -158,6 +158,26 @@ for m in nat dr tun; do
 	wait "$HOLD_PID" 2>/dev/null
 done
 
+# DR and TUN with the director as the real servers' gateway: the client
+# comes from its own link, the replies pass the director's FORWARD chain
+# and match ESTABLISHED there. Their source is the VIP, one of the
+# director's own addresses: routing takes them only with accept_local.
+ip -n $c route replace $vip via 10.0.1.1
+nx $d sysctl -qw net.ipv4.conf.lan.accept_local=1
+for m in dr tun; do
+	flush_ruleset
+	ruleset iptables-legacy || { not_ok "gateway ruleset"; continue; }
+	read -r ok inv <<<"$(scenario iptables-legacy "$m" 50)"
+	check_eq "gateway, $m: 50 of 50 requests through the firewall" "50" "$ok"
+	check_eq "gateway, $m: no packet INVALID" "0" "$inv"
+	fwd=$(nx $d iptables-legacy -L FORWARD -v -x -n |
+		awk '/ESTABLISHED/ { print $1; exit }')
+	check "gateway, $m: the replies passed FORWARD as ESTABLISHED ($fwd)" \
+		test "${fwd:-0}" -ge 100
+done
+ip -n $c route replace $vip via 10.0.0.1
+nx $d sysctl -qw net.ipv4.conf.lan.accept_local=0
+
 # The Antefacto example (LVS-HOWTO): INPUT accepts NEW, ESTABLISHED and
 # RELATED per service, FORWARD only ESTABLISHED and RELATED, policies DROP;
 # two NAT services. An ICMP error of a real server about a NAT flow is
@@ -213,7 +233,84 @@ check_eq "zone 5: and its conntrack entry with it" "0" \
 	"$(nx $d conntrack -L -w 5 -p tcp --orig-dst $nvip 2>/dev/null | grep -c ESTABLISHED)"
 kill "$HOLD_PID" 2>/dev/null
 wait "$HOLD_PID" 2>/dev/null
+
+# The other way: an entry deleted by conntrack -D, by a flush or by its own
+# timeout ends its nfvs connection, and the destinations' counters follow.
+nx $d ipvsadm --set 900 120 300
+# conns METHOD: the method's service's ESTABLISHED connections in nfvs, their
+# entries in conntrack, and its destinations' active connections.
+conns() {
+	local m=$1
+	echo "$(nx $d ipvsadm -Lnc |
+		grep -c "ESTABLISHED.* ${addr[$m]}:${port[$m]} ")" \
+		"$(nx $d conntrack -L -p tcp --orig-dst "${addr[$m]}" \
+			--dport "${port[$m]}" 2>/dev/null | grep -c ESTABLISHED)" \
+		"$(nx $d ipvsadm -Ln -t "${addr[$m]}:${port[$m]}" |
+			awk '$1 == "->" && $5 ~ /^[0-9]+$/ { s += $5 }
+			     END { print s + 0 }')"
+}
+# hold METHOD...: one open connection to each method's service, until
+# release.
+mkfifo "$tmp/hold"
+exec 7<>"$tmp/hold"
+holders=()
+hold() {
+	local m i
+	for m in "$@"; do
+		nx $c $peer tcp "${addr[$m]}" "${port[$m]}" 1 --hold \
+			<&7 >"$tmp/held-$m" &
+		holders+=($!)
+	done
+	# Each has its answer.
+	for m in "$@"; do
+		for i in $(seq 50); do
+			grep -q . "$tmp/held-$m" && break
+			sleep 0.2
+		done
+	done
+}
+release() {
+	kill "${holders[@]}" 2>/dev/null
+	wait "${holders[@]}" 2>/dev/null
+	holders=()
+}
+for m in nat dr tun; do
+	hold $m
+	check_eq "zone 5, $m: a live connection, both sides" "1 1 1" "$(conns $m)"
+	nx $d conntrack -D -w 5 -p tcp --orig-dst "${addr[$m]}" \
+		--dport "${port[$m]}" >/dev/null 2>&1
+	sleep 0.5
+	check_eq "zone 5, $m: conntrack -D ends nfvs's connection, counters follow" \
+		"0 0 0" "$(conns $m)"
+	release
+done
+hold nat dr tun
+check_eq "zone 5: three live connections" "1 1 1|1 1 1|1 1 1" \
+	"$(conns nat)|$(conns dr)|$(conns tun)" || {
+	cat "$tmp"/held-* | sed 's/^/# held: /'
+	nx $d ipvsadm -Lnc | sed 's/^/# nfvs: /'
+	nx $d ipvsadm -Ln | sed 's/^/# nfvs: /'
+	nx $d conntrack -L 2>&1 | sed 's/^/# ct: /'
+}
+nx $d conntrack -F >/dev/null 2>&1
+sleep 0.5
+check_eq "zone 5: conntrack -F ends them all" "0 0 0|0 0 0|0 0 0" \
+	"$(conns nat)|$(conns dr)|$(conns tun)"
+release
 nx $d iptables -t raw -F
+# conntrack -U cannot reach zone 5 (conntrack-tools 1.4.7): zone 0.
+hold nat
+check_eq "zone 0: a live connection, both sides" "1 1 1" "$(conns nat)"
+nx $d conntrack -U -p tcp --orig-dst $nvip --timeout 1 >/dev/null 2>&1
+# Conntrack finds it timed out on its next walk (a listing is one).
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	sleep 1
+	nx $d conntrack -L >/dev/null 2>&1
+	[ "$(conns nat)" = "0 0 0" ] && break
+done
+check_eq "an entry's own timeout ends nfvs's connection" "0 0 0" \
+	"$(conns nat)"
+release
 
 # Turning the bridge off affects new connections only.
 nx $d ipvsadm --set 900 120 300

@@ -46,6 +46,7 @@ check_eq() {
 		not_ok "$1"
 		echo "#   expected: $2"
 		echo "#   got:      $3"
+		return 1
 	fi
 }
 
