@@ -26,8 +26,10 @@ static struct kmem_cache *nfvs_conn_cache;
 
 static void nfvs_conn_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(nfvs_conn_cache,
-			container_of(head, struct nfvs_conn, rcu));
+	struct nfvs_conn *cp = container_of(head, struct nfvs_conn, rcu);
+
+	kfree(cp->app_data);
+	kmem_cache_free(nfvs_conn_cache, cp);
 }
 
 /* The destination's counter a connection is counted in. */
@@ -67,6 +69,10 @@ static bool nfvs_conn_unhash(struct nfvs_conn *cp)
 		return false;
 	rhltable_remove(&cp->nn->conns.table, &cp->node, nfvs_conn_params);
 	atomic_dec(&cp->nn->conns.count);
+	if (cp->flags & NFVS_CONN_F_NO_CPORT)
+		atomic_dec(&cp->nn->conns.no_cport);
+	if (cp->app)
+		atomic_dec(&cp->nn->conns.apps);
 	/* Its conntrack entry ends with it. */
 	if (cp->flags & NFVS_CONN_F_NFCT)
 		nfvs_nfct_kill(cp);
@@ -122,6 +128,8 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 	if (cp->dest)
 		atomic_inc(nfvs_conn_counter(cp));
 	atomic_inc(&nn->conns.count);
+	if (cp->flags & NFVS_CONN_F_NO_CPORT)
+		atomic_inc(&nn->conns.no_cport);
 	mod_timer(&cp->timer, jiffies + timeout);
 	return cp;
 }
@@ -216,6 +224,47 @@ struct nfvs_conn *nfvs_conn_out_get(struct nfvs_net *nn,
 	return nfvs_conn_lookup(nn, key, &w);
 }
 
+/*
+ * A client's first packet to a data connection that waits for its port
+ * (FTP passive mode): a connection of its own, with the same real server
+ * and control connection; the waiting one is used up. Referenced.
+ */
+struct nfvs_conn *nfvs_conn_claim(struct nfvs_net *nn,
+				  const struct nfvs_conn_key *key,
+				  const union nf_inet_addr *vaddr, __be16 vport)
+{
+	struct nfvs_conn_key any = *key;
+	struct nfvs_conn_param param;
+	struct nfvs_conn *wait, *cp;
+
+	any.cport = 0;
+	wait = nfvs_conn_in_get(nn, &any, vaddr, vport);
+	if (!wait)
+		return NULL;
+	if (!(wait->flags & NFVS_CONN_F_NO_CPORT)) {
+		nfvs_conn_put(wait);
+		return NULL;
+	}
+	param = (struct nfvs_conn_param) {
+		.key = *key,
+		.vaddr = wait->vaddr,
+		.vport = wait->vport,
+		.daddr = wait->daddr,
+		.dport = wait->dport,
+		.fwd = wait->fwd,
+		.flags = wait->flags & ~NFVS_CONN_F_NO_CPORT,
+	};
+	cp = nfvs_conn_new(nn, &param, wait->dest, 2 * HZ);
+	if (cp) {
+		cp->zone = wait->zone;
+		if (wait->control)
+			nfvs_conn_set_control(cp, wait->control);
+	}
+	nfvs_conn_expire_now(wait);
+	nfvs_conn_put(wait);
+	return cp;
+}
+
 /* Moves the connection between its destination's counters; under cp->lock. */
 void nfvs_conn_set_active(struct nfvs_conn *cp, bool active)
 {
@@ -256,6 +305,8 @@ void nfvs_conn_expire_now(struct nfvs_conn *cp)
 int nfvs_conns_init(struct nfvs_net *nn)
 {
 	atomic_set(&nn->conns.count, 0);
+	atomic_set(&nn->conns.no_cport, 0);
+	atomic_set(&nn->conns.apps, 0);
 	return rhltable_init(&nn->conns.table, &nfvs_conn_params);
 }
 

@@ -9,6 +9,7 @@
 #include <linux/timer.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 
+struct nfvs_app;
 struct nfvs_net;
 struct nfvs_dest;
 struct nfvs_service;
@@ -47,6 +48,8 @@ struct nfvs_conn_param {
 #define NFVS_CONN_F_ONE_PACKET	0x0002
 /* It has a conntrack entry (in zone) that ends with it. */
 #define NFVS_CONN_F_NFCT	0x0004
+/* A data connection waiting for its client's port (key cport 0). */
+#define NFVS_CONN_F_NO_CPORT	0x0008
 
 struct nfvs_conn {
 	struct rhlist_head node;
@@ -68,7 +71,9 @@ struct nfvs_conn {
 	struct nfvs_dest *dest;
 	struct nf_conntrack_zone zone;	/* of its conntrack entry */
 	struct nfvs_conn *control;	/* its template, referenced */
-	atomic_t n_control;		/* a template: connections it made */
+	atomic_t n_control;		/* connections it controls */
+	const struct nfvs_app *app;	/* its application helper */
+	void *app_data;			/* and that helper's state */
 	struct rcu_head rcu;
 };
 
@@ -76,6 +81,8 @@ struct nfvs_conn {
 struct nfvs_conns {
 	struct rhltable table;
 	atomic_t count;
+	atomic_t no_cport;		/* connections waiting for a port */
+	atomic_t apps;			/* connections with a helper */
 };
 
 int nfvs_conn_cache_init(void);
@@ -103,5 +110,8 @@ void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_expire_now(struct nfvs_conn *cp);
 void nfvs_conn_put(struct nfvs_conn *cp);
 void nfvs_conn_set_active(struct nfvs_conn *cp, bool active);
+struct nfvs_conn *nfvs_conn_claim(struct nfvs_net *nn,
+				  const struct nfvs_conn_key *key,
+				  const union nf_inet_addr *vaddr, __be16 vport);
 
 #endif /* _NFVS_CONN_H */

@@ -11,6 +11,7 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 
+#include "app.h"
 #include "conn.h"
 #include "core.h"
 #include "netns.h"
@@ -140,6 +141,7 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 	}
 	if (!cp)
 		return NULL;
+	nfvs_app_conn_init(cp, svc->app);
 	nfvs_stats_conn(&svc->stats);
 	nfvs_stats_conn(&dest->stats);
 	nfvs_stats_conn(&nn->tot_stats);
@@ -250,6 +252,11 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 			cp = NULL;
 		}
 	}
+	/* The data connection an FTP control connection announced. */
+	if (!cp && atomic_read(&nn->conns.no_cport) && nfvs_pkt_opens(&p)) {
+		cp = nfvs_conn_claim(nn, &key, &p.daddr, p.dport);
+		fresh = !!cp;
+	}
 	if (!cp) {
 		cp = nfvs_schedule(nn, skb, &p, &verdict);
 		if (!cp)
@@ -270,6 +277,13 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 				   NFVS_DIR_INPUT : NFVS_DIR_INPUT_ONLY);
 	nfvs_nfct_follow(cp, skb, timeout);
 	nfvs_count(nn, cp, true, skb->len);
+	if (cp->app) {
+		verdict = cp->app->in(nn, cp, skb, &p);
+		if (verdict != NF_ACCEPT) {
+			nfvs_conn_put(cp);
+			return verdict;
+		}
+	}
 	switch (cp->fwd) {
 	case NFVS_FWD_NAT:
 		verdict = nfvs_xmit_nat(net, cp, skb, &p);
@@ -323,15 +337,28 @@ unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb)
 		return NF_ACCEPT;
 	key = nfvs_client_key(&p.daddr, p.dport, p.protocol);
 	cp = nfvs_conn_out_get(nn, &key, &p.saddr, p.sport);
+	/* A DR or TUN reply through the director as gateway, for a helper. */
+	if (!cp && atomic_read(&nn->conns.apps)) {
+		cp = nfvs_conn_in_get(nn, &key, &p.saddr, p.sport);
+		if (cp && (cp->fwd == NFVS_FWD_NAT || !cp->app)) {
+			nfvs_conn_put(cp);
+			cp = NULL;
+		}
+	}
 	if (!cp)
 		return NF_ACCEPT;
 	verdict = NF_ACCEPT;
-	if (cp->fwd == NFVS_FWD_NAT) {
+	/* A connection the real server opens (FTP active data). */
+	if (cp->fwd == NFVS_FWD_NAT && (cp->flags & NFVS_CONN_F_NFCT))
+		verdict = nfvs_nfct_out(cp, skb);
+	if (verdict == NF_ACCEPT && cp->fwd == NFVS_FWD_NAT) {
 		nfvs_nfct_follow(cp, skb,
 				 nfvs_conn_update(nn, cp, &p, NFVS_DIR_OUTPUT));
 		nfvs_count(nn, cp, false, skb->len);
 		verdict = nfvs_unnat_reply(cp, skb, &p);
 	}
+	if (verdict == NF_ACCEPT && cp->app)
+		verdict = cp->app->out(nn, cp, skb, &p);
 	nfvs_conn_put(cp);
 	return verdict;
 }

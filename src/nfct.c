@@ -23,6 +23,7 @@
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_seqadj.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <uapi/linux/nfvs.h>
 
@@ -101,6 +102,9 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 		cp->flags |= NFVS_CONN_F_NFCT;
 	}
 	helped = nfvs_nfct_helper_add(ct);
+	/* A helper that rewrites (FTP, NAT) moves the stream's numbers. */
+	if (fresh && cp->app && cp->fwd == NFVS_FWD_NAT)
+		nfct_seqadj_ext_add(ct);
 	if (cp->fwd == NFVS_FWD_NAT) {
 		reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 		reply.src.u3.ip = cp->daddr.ip;
@@ -111,6 +115,34 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 	}
 	verdict = nf_conntrack_confirm(skb);
 	/* A clash may have given the packet an older entry: bind the one it has. */
+	ct = nf_ct_get(skb, &ctinfo);
+	if (verdict == NF_ACCEPT && helped && ct)
+		nfvs_nfct_bind(ct, cp);
+	return verdict;
+}
+
+/*
+ * The first packet of a NAT connection the real server opens (an FTP data
+ * connection in active mode), in FORWARD: the entry's reply is the
+ * client's answer to the virtual address, and nfvs confirms it now.
+ */
+unsigned int nfvs_nfct_out(struct nfvs_conn *cp, struct sk_buff *skb)
+{
+	struct nf_conntrack_tuple reply;
+	enum ip_conntrack_info ctinfo;
+	unsigned int verdict;
+	struct nf_conn *ct;
+	bool helped;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo == IP_CT_UNTRACKED || nf_ct_is_confirmed(ct))
+		return NF_ACCEPT;
+	reply = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	reply.dst.u3.ip = cp->vaddr.ip;
+	reply.dst.u.all = cp->vport;
+	nf_conntrack_alter_reply(ct, &reply);
+	helped = nfvs_nfct_helper_add(ct);
+	verdict = nf_conntrack_confirm(skb);
 	ct = nf_ct_get(skb, &ctinfo);
 	if (verdict == NF_ACCEPT && helped && ct)
 		nfvs_nfct_bind(ct, cp);

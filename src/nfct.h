@@ -19,6 +19,7 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
 		      unsigned long timeout);
 void nfvs_nfct_kill(struct nfvs_conn *cp);
+unsigned int nfvs_nfct_out(struct nfvs_conn *cp, struct sk_buff *skb);
 
 /* nfct_helper.c: an entry's deletion ends its connection. */
 int nfvs_nfct_helpers_register(void);
@@ -28,5 +29,8 @@ void nfvs_nfct_net_exit(struct nfvs_net *nn);
 bool nfvs_nfct_helper_add(struct nf_conn *ct);
 /* After: it holds the connection until then. */
 void nfvs_nfct_bind(struct nf_conn *ct, struct nfvs_conn *cp);
+/* An expected connection of the packet's entry, RELATED when it comes. */
+void nfvs_nfct_expect(struct sk_buff *skb, const union nf_inet_addr *saddr,
+		      const union nf_inet_addr *daddr, __be16 dport);
 
 #endif /* _NFVS_NFCT_H */

@@ -17,6 +17,7 @@
  * does not see it die, but still deletes it when its own connection ends.
  */
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_expect.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
 #include "conn.h"
@@ -140,6 +141,29 @@ void nfvs_nfct_bind(struct nf_conn *ct, struct nfvs_conn *cp)
 	}
 	if (!READ_ONCE(cp->nn->nfct_bound))
 		WRITE_ONCE(cp->nn->nfct_bound, true);
+}
+
+void nfvs_nfct_expect(struct sk_buff *skb, const union nf_inet_addr *saddr,
+		      const union nf_inet_addr *daddr, __be16 dport)
+{
+	struct nf_conntrack_expect *exp;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+	int err;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	/* Another helper (-j CT --helper ftp) has the entry: its own job. */
+	if (!ct || !nfvs_nfct_help_ours(ct))
+		return;
+	exp = nf_ct_expect_alloc(ct);
+	if (!exp)
+		return;
+	nf_ct_expect_init(exp, NF_CT_EXPECT_CLASS_DEFAULT, NFPROTO_IPV4,
+			  saddr, daddr, IPPROTO_TCP, NULL, &dport);
+	err = nf_ct_expect_related(exp, 0);
+	if (err && err != -EALREADY)
+		net_dbg_ratelimited("nfvs: expectation refused (%d)\n", err);
+	nf_ct_expect_put(exp);
 }
 
 static int nfvs_nfct_is_bound(struct nf_conn *ct, void *data)

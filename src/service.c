@@ -11,6 +11,7 @@
 
 #include "netns.h"
 #include "sched.h"
+#include "app.h"
 #include "service.h"
 
 void nfvs_services_init(struct nfvs_services *t)
@@ -126,6 +127,8 @@ int nfvs_service_add(struct nfvs_net *nn, const struct nfvs_service_conf *c,
 	svc->protocol = c->protocol;
 	svc->addr = c->addr;
 	svc->port = c->port;
+	if (!c->fwmark)
+		svc->app = nfvs_app_for(c->protocol, c->port);
 	svc->fwmark = c->fwmark;
 	svc->flags = (c->flags & ~NFVS_SVC_F_HASHED);
 	svc->timeout = c->timeout;

@@ -83,6 +83,7 @@ struct nfvs_service {
 	__be32 netmask;
 	struct nfvs_scheduler __rcu *sched;
 	void *sched_data;
+	const struct nfvs_app *app;	/* its application helper, if any */
 	struct list_head dests;
 	unsigned int num_dests;
 	struct nfvs_stats stats;

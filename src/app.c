@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Application helpers, chosen per service by protocol and port: FTP on TCP
+ * port 21. A helper's per-connection state is allocated with the
+ * connection; without memory the connection goes on without its helper.
+ */
+#include <linux/slab.h>
+
+#include "app.h"
+#include "conn.h"
+#include "netns.h"
+
+/* How long a data connection waits for its first packet. */
+#define NFVS_APP_DATA_WAIT (60 * HZ)
+
+static const struct nfvs_app *const nfvs_apps[] = {
+	&nfvs_app_ftp,
+};
+
+const struct nfvs_app *nfvs_app_for(u8 protocol, __be16 port)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(nfvs_apps); i++)
+		if (nfvs_apps[i]->protocol == protocol &&
+		    htons(nfvs_apps[i]->port) == port)
+			return nfvs_apps[i];
+	return NULL;
+}
+
+void nfvs_app_conn_init(struct nfvs_conn *cp, const struct nfvs_app *app)
+{
+	if (!app)
+		return;
+	cp->app_data = kzalloc(app->data_size, GFP_ATOMIC);
+	if (!cp->app_data) {
+		net_warn_ratelimited("nfvs: no memory for the %s helper of a connection\n",
+				     app->name);
+		return;
+	}
+	cp->app = app;
+	atomic_inc(&cp->nn->conns.apps);
+}
+
+bool nfvs_conn_data(struct nfvs_net *nn, struct nfvs_conn *ctl,
+		    __be16 cport, __be16 vport, __be16 dport)
+{
+	struct nfvs_conn_param param = {
+		.key = {
+			.caddr = ctl->key.caddr,
+			.cport = cport,
+			.protocol = IPPROTO_TCP,
+			.af = AF_INET,
+		},
+		.vaddr = ctl->vaddr,
+		.vport = vport,
+		.daddr = ctl->daddr,
+		.dport = dport,
+		.fwd = ctl->fwd,
+		.flags = (cport ? 0 : NFVS_CONN_F_NO_CPORT) |
+			 (ctl->flags & NFVS_CONN_F_NFCT),
+	};
+	struct nfvs_conn *cp;
+
+	/* Announced again (a retransmission, a repeated PASV). */
+	cp = nfvs_conn_in_get(nn, &param.key, &param.vaddr, vport);
+	if (cp) {
+		nfvs_conn_put(cp);
+		return true;
+	}
+	cp = nfvs_conn_new(nn, &param, ctl->dest, NFVS_APP_DATA_WAIT);
+	if (!cp)
+		return false;
+	cp->zone = ctl->zone;
+	/* The control connection lives as long as its data connections. */
+	nfvs_conn_set_control(cp, ctl);
+	nfvs_conn_put(cp);
+	return true;
+}

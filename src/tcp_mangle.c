@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rewriting a TCP packet's payload (an FTP reply's address) and keeping
+ * the stream's sequence numbers right afterwards, for connections without
+ * a conntrack entry (with one, conntrack's seqadj does the latter).
+ */
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+
+#include "tcp_mangle.h"
+
+static void nfvs_tcp_csum(struct sk_buff *skb, unsigned int l4off)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	struct tcphdr *th = (void *)iph + l4off;
+	unsigned int len = skb->len - l4off;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		th->check = ~tcp_v4_check(len, iph->saddr, iph->daddr, 0);
+		return;
+	}
+	th->check = 0;
+	th->check = tcp_v4_check(len, iph->saddr, iph->daddr,
+				 csum_partial(th, len, 0));
+	skb->ip_summed = CHECKSUM_NONE;
+}
+
+int nfvs_tcp_mangle(struct sk_buff *skb, unsigned int l4off,
+		    unsigned int off, unsigned int len,
+		    const char *rep, unsigned int rep_len)
+{
+	unsigned int doff, dlen, grow = 0;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	char *data;
+
+	if (skb_is_gso(skb) || skb_ensure_writable(skb, skb->len))
+		return -ENOMEM;
+	if (rep_len > len) {
+		grow = rep_len - len;
+		if (skb->len + grow > 0xffff)
+			return -EINVAL;
+		if (skb_tailroom(skb) < grow &&
+		    pskb_expand_head(skb, 0, grow - skb_tailroom(skb),
+				     GFP_ATOMIC))
+			return -ENOMEM;
+	}
+	iph = ip_hdr(skb);
+	th = (void *)iph + l4off;
+	doff = l4off + th->doff * 4;
+	if (doff > skb->len)
+		return -EINVAL;
+	dlen = skb->len - doff;
+	if (off > dlen || len > dlen - off)
+		return -EINVAL;
+	data = (char *)iph + doff;
+	if (grow)
+		skb_put(skb, grow);
+	memmove(data + off + rep_len, data + off + len, dlen - off - len);
+	memcpy(data + off, rep, rep_len);
+	if (len > rep_len)
+		skb_trim(skb, skb->len - (len - rep_len));
+	iph->tot_len = htons(skb->len);
+	ip_send_check(iph);
+	nfvs_tcp_csum(skb, l4off);
+	return 0;
+}
+
+void nfvs_seqadj_record(struct nfvs_seqadj *sa, u32 seq, s32 delta)
+{
+	if (!delta)
+		return;
+	/* A retransmission of a rewritten packet moves nothing again. */
+	if (sa->before != sa->after && !before(sa->pos, seq))
+		return;
+	sa->pos = seq;
+	sa->before = sa->after;
+	sa->after += delta;
+}
+
+static void nfvs_seqadj_set(struct sk_buff *skb, unsigned int l4off,
+			    __be32 *field, u32 value)
+{
+	struct tcphdr *th = (void *)ip_hdr(skb) + l4off;
+
+	inet_proto_csum_replace4(&th->check, skb, *field, htonl(value), false);
+	*field = htonl(value);
+}
+
+void nfvs_seqadj_seq(const struct nfvs_seqadj *sa, struct sk_buff *skb,
+		     unsigned int l4off)
+{
+	struct tcphdr *th;
+	u32 seq;
+
+	if (!sa->before && !sa->after)
+		return;
+	if (skb_ensure_writable(skb, l4off + sizeof(*th)))
+		return;
+	th = (void *)ip_hdr(skb) + l4off;
+	seq = ntohl(th->seq);
+	seq += after(seq, sa->pos) ? sa->after : sa->before;
+	nfvs_seqadj_set(skb, l4off, &th->seq, seq);
+}
+
+void nfvs_seqadj_ack(const struct nfvs_seqadj *sa, struct sk_buff *skb,
+		     unsigned int l4off)
+{
+	struct tcphdr *th;
+	u32 ack;
+
+	if (!sa->before && !sa->after)
+		return;
+	if (skb_ensure_writable(skb, l4off + sizeof(*th)))
+		return;
+	th = (void *)ip_hdr(skb) + l4off;
+	if (!th->ack)
+		return;
+	ack = ntohl(th->ack_seq);
+	ack -= after(ack - sa->after, sa->pos) ? sa->after : sa->before;
+	nfvs_seqadj_set(skb, l4off, &th->ack_seq, ack);
+}
