@@ -4,11 +4,13 @@
  * port 21. A helper's per-connection state is allocated with the
  * connection; without memory the connection goes on without its helper.
  */
+#include <linux/netlink.h>
 #include <linux/slab.h>
 
 #include "app.h"
 #include "conn.h"
 #include "netns.h"
+#include "service.h"
 
 /* How long a data connection waits for its first packet. */
 #define NFVS_APP_DATA_WAIT (60 * HZ)
@@ -17,15 +19,41 @@ static const struct nfvs_app *const nfvs_apps[] = {
 	&nfvs_app_ftp,
 };
 
-const struct nfvs_app *nfvs_app_for(u8 protocol, __be16 port)
+const struct nfvs_app *nfvs_app_lookup(const struct nfvs_service_conf *c,
+				       struct netlink_ext_ack *extack)
 {
+	const struct nfvs_app *app;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(nfvs_apps); i++)
-		if (nfvs_apps[i]->protocol == protocol &&
-		    htons(nfvs_apps[i]->port) == port)
-			return nfvs_apps[i];
-	return NULL;
+	if (!c->helper) {
+		for (i = 0; i < ARRAY_SIZE(nfvs_apps); i++) {
+			app = nfvs_apps[i];
+			if (!c->fwmark && app->protocol == c->protocol &&
+			    htons(app->port) == c->port)
+				return app;
+		}
+		return NULL;
+	}
+	if (!strcmp(c->helper, "none"))
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(nfvs_apps); i++) {
+		app = nfvs_apps[i];
+		if (strcmp(c->helper, app->name))
+			continue;
+		if (app->protocol != c->protocol) {
+			NL_SET_ERR_MSG(extack,
+				       "the helper does not serve this protocol (ftp: TCP only)");
+			return ERR_PTR(-EINVAL);
+		}
+		return app;
+	}
+	NL_SET_ERR_MSG(extack, "unknown helper (ftp or none)");
+	return ERR_PTR(-ENOENT);
+}
+
+const char *nfvs_app_name(const struct nfvs_app *app)
+{
+	return app ? app->name : "none";
 }
 
 void nfvs_app_conn_init(struct nfvs_conn *cp, const struct nfvs_app *app)

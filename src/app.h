@@ -27,7 +27,13 @@ struct nfvs_app {
 			    struct sk_buff *skb, const struct nfvs_pkt *p);
 };
 
-const struct nfvs_app *nfvs_app_for(u8 protocol, __be16 port);
+struct netlink_ext_ack;
+struct nfvs_service_conf;
+
+/* The service's helper: named, or the default for its port; or ERR_PTR. */
+const struct nfvs_app *nfvs_app_lookup(const struct nfvs_service_conf *c,
+				       struct netlink_ext_ack *extack);
+const char *nfvs_app_name(const struct nfvs_app *app);
 /* A new connection of a service with a helper gets its state. */
 void nfvs_app_conn_init(struct nfvs_conn *cp, const struct nfvs_app *app);
 

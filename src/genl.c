@@ -21,6 +21,8 @@ static const struct nla_policy nfvs_svc_policy[NFVS_SVC_ATTR_MAX + 1] = {
 	[NFVS_SVC_ATTR_FLAGS] = NLA_POLICY_EXACT_LEN(sizeof(struct nfvs_flags)),
 	[NFVS_SVC_ATTR_TIMEOUT] = { .type = NLA_U32 },
 	[NFVS_SVC_ATTR_NETMASK] = { .type = NLA_U32 },
+	[NFVS_SVC_ATTR_HELPER] = { .type = NLA_NUL_STRING,
+				   .len = NFVS_HELPER_NAME_MAX - 1 },
 	[NFVS_SVC_ATTR_STATS] = { .type = NLA_NESTED },
 	[NFVS_SVC_ATTR_PE_NAME] = { .type = NLA_NUL_STRING,
 				    .len = NFVS_PE_NAME_MAX - 1 },

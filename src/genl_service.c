@@ -9,6 +9,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "app.h"
 #include "genl.h"
 #include "netns.h"
 #include "service.h"
@@ -118,6 +119,8 @@ int nfvs_genl_parse_service(struct nlattr *nla, bool full, bool strict,
 		return -ERANGE;
 	}
 	c->netmask = nla_get_be32(tb[NFVS_SVC_ATTR_NETMASK]);
+	if (tb[NFVS_SVC_ATTR_HELPER])
+		c->helper = nla_data(tb[NFVS_SVC_ATTR_HELPER]);
 	return 0;
 }
 
@@ -337,6 +340,8 @@ static int nfvs_genl_put_service(struct sk_buff *skb,
 	    nla_put(skb, NFVS_SVC_ATTR_FLAGS, sizeof(flags), &flags) ||
 	    nla_put_u32(skb, NFVS_SVC_ATTR_TIMEOUT, svc->timeout) ||
 	    nla_put_be32(skb, NFVS_SVC_ATTR_NETMASK, svc->netmask) ||
+	    nla_put_string(skb, NFVS_SVC_ATTR_HELPER,
+			   nfvs_app_name(READ_ONCE(svc->app))) ||
 	    nfvs_genl_put_stats(skb, NFVS_SVC_ATTR_STATS, &c) ||
 	    nfvs_genl_put_stats64(skb, NFVS_SVC_ATTR_STATS64, &c))
 		goto nla_put_failure;

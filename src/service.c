@@ -106,6 +106,7 @@ static int nfvs_sched_lookup(const char *name, struct nfvs_scheduler **sched,
 int nfvs_service_add(struct nfvs_net *nn, const struct nfvs_service_conf *c,
 		     struct netlink_ext_ack *extack)
 {
+	const struct nfvs_app *app;
 	struct nfvs_scheduler *sched;
 	struct nfvs_service *svc;
 	int err;
@@ -114,6 +115,9 @@ int nfvs_service_add(struct nfvs_net *nn, const struct nfvs_service_conf *c,
 	err = nfvs_sched_lookup(c->sched_name, &sched, extack);
 	if (err)
 		return err;
+	app = nfvs_app_lookup(c, extack);
+	if (IS_ERR(app))
+		return PTR_ERR(app);
 
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
 	if (!svc)
@@ -127,9 +131,8 @@ int nfvs_service_add(struct nfvs_net *nn, const struct nfvs_service_conf *c,
 	svc->protocol = c->protocol;
 	svc->addr = c->addr;
 	svc->port = c->port;
-	if (!c->fwmark)
-		svc->app = nfvs_app_for(c->protocol, c->port);
 	svc->fwmark = c->fwmark;
+	svc->app = app;
 	svc->flags = (c->flags & ~NFVS_SVC_F_HASHED);
 	svc->timeout = c->timeout;
 	svc->netmask = c->netmask;
@@ -161,12 +164,17 @@ int nfvs_service_edit(struct nfvs_service *svc,
 		      struct netlink_ext_ack *extack)
 {
 	struct nfvs_scheduler *old, *sched;
+	const struct nfvs_app *app;
 	int err;
 
 	lockdep_assert_held(&svc->nn->services.mutex);
 	err = nfvs_sched_lookup(c->sched_name, &sched, extack);
 	if (err)
 		return err;
+	/* Without the attribute, an edit keeps the helper. */
+	app = c->helper ? nfvs_app_lookup(c, extack) : svc->app;
+	if (IS_ERR(app))
+		return PTR_ERR(app);
 
 	old = rcu_dereference_protected(svc->sched,
 					lockdep_is_held(&svc->nn->services.mutex));
@@ -189,6 +197,8 @@ int nfvs_service_edit(struct nfvs_service *svc,
 		   (c->flags & ~NFVS_SVC_F_HASHED) | NFVS_SVC_F_HASHED);
 	svc->timeout = c->timeout;
 	svc->netmask = c->netmask;
+	/* New connections only: a live one keeps the helper it has. */
+	WRITE_ONCE(svc->app, app);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct nfvs_service_conf {
 	u32 timeout;		/* seconds */
 	__be32 netmask;
 	const char *sched_name;
+	const char *helper;	/* NULL: the default for the port */
 };
 
 struct nfvs_dest_conf {
@@ -83,7 +84,7 @@ struct nfvs_service {
 	__be32 netmask;
 	struct nfvs_scheduler __rcu *sched;
 	void *sched_data;
-	const struct nfvs_app *app;	/* its application helper, if any */
+	const struct nfvs_app *app;	/* its application helper, or NULL */
 	struct list_head dests;
 	unsigned int num_dests;
 	struct nfvs_stats stats;

@@ -162,6 +162,7 @@ IPVS_SVC_ATTR_STATS = 10
 IPVS_SVC_ATTR_PE_NAME = 11
 IPVS_SVC_ATTR_STATS64 = 12
 IPVS_SVC_ATTR_MAX = 12
+NFVS_SVC_ATTR_HELPER = 13  # nfvs only: ftp or none
 
 IPVS_DEST_ATTR_ADDR = 1
 IPVS_DEST_ATTR_PORT = 2
@@ -486,7 +487,7 @@ class Service:
 
     def __init__(self, proto=None, addr=None, fwmark=None, af=None,
                  sched="wlc", flags=0, mask=0xffffffff, timeout=0,
-                 netmask=None, pe=None):
+                 netmask=None, pe=None, helper=None):
         self.fwmark = fwmark
         self.proto = proto
         self.port = None
@@ -505,6 +506,7 @@ class Service:
             netmask = "255.255.255.255" if self.af == socket.AF_INET else "128"
         self.netmask = netmask
         self.pe = pe
+        self.helper = helper
 
     def netmask_raw(self):
         if isinstance(self.netmask, int):
@@ -533,6 +535,8 @@ class Service:
                 a.append(strz(IPVS_SVC_ATTR_SCHED_NAME, self.sched))
             if self.pe and "pe" not in omit:
                 a.append(strz(IPVS_SVC_ATTR_PE_NAME, self.pe))
+            if self.helper and "helper" not in omit:
+                a.append(strz(NFVS_SVC_ATTR_HELPER, self.helper))
             if "flags" not in omit:
                 a.append(nla(IPVS_SVC_ATTR_FLAGS,
                              struct.pack("=II", self.flags & 0xffffffff,
@@ -595,6 +599,7 @@ def decode_service(attrs):
         s["addr"] = socket.inet_ntop(af, raw[:4] if af == socket.AF_INET else raw[:16])
     s["sched"] = get_str(d, IPVS_SVC_ATTR_SCHED_NAME)
     s["pe"] = get_str(d, IPVS_SVC_ATTR_PE_NAME)
+    s["helper"] = get_str(d, NFVS_SVC_ATTR_HELPER)
     fl = d.get(IPVS_SVC_ATTR_FLAGS, b"\0" * 8)
     s["flags"], s["flags_mask"] = struct.unpack("=II", fl[:8].ljust(8, b"\0"))
     s["timeout"] = get_u32(d, IPVS_SVC_ATTR_TIMEOUT)
@@ -641,6 +646,8 @@ def service_line(s):
         service_spec(s), s["sched"], s["flags"], s["timeout"], s["netmask"])
     if s["pe"]:
         line += " pe " + s["pe"]
+    if s.get("helper") and s["helper"] != "none":
+        line += " helper " + s["helper"]
     return line
 
 
@@ -789,6 +796,7 @@ def add_svc_args(p, full):
                        type=lambda s: int(s, 0), default=None)
         p.add_argument("--netmask", default=None)
         p.add_argument("--pe", default=None)
+        p.add_argument("--helper", default=None, help="ftp or none (nfvs)")
 
 
 def add_dest_args(p, full):
@@ -818,7 +826,8 @@ def svc_from_args(a, full):
         flags, _, mask = a.flags.partition("/")
         kw = {"sched": a.sched, "flags": int(flags, 0),
               "mask": int(mask, 0) if mask else 0xffffffff,
-              "timeout": a.timeout or 0, "netmask": a.netmask, "pe": a.pe}
+              "timeout": a.timeout or 0, "netmask": a.netmask, "pe": a.pe,
+              "helper": a.helper}
         if a.persistent is not None:
             kw["flags"] |= IP_VS_SVC_F_PERSISTENT
             if a.timeout is None:

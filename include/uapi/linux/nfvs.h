@@ -48,6 +48,7 @@
 
 #define NFVS_SCHED_NAME_MAX	16	/* including the NUL */
 #define NFVS_PE_NAME_MAX	16
+#define NFVS_HELPER_NAME_MAX	16	/* including the NUL */
 
 /* Service flags (NFVS_SVC_ATTR_FLAGS). */
 #define NFVS_SVC_F_PERSISTENT	0x0001	/* persistent: same client, same server */
@@ -136,6 +137,10 @@ enum nfvs_svc_attr {
 	NFVS_SVC_ATTR_STATS,		/* nested, enum nfvs_stats_attr, u32 */
 	NFVS_SVC_ATTR_PE_NAME,		/* string; no engine is supported */
 	NFVS_SVC_ATTR_STATS64,		/* nested, enum nfvs_stats_attr, u64 */
+	/* nfvs only, after IPVS's attributes: */
+	NFVS_SVC_ATTR_HELPER,		/* string: ftp or none; default: ftp
+					 * for TCP port 21, none otherwise
+					 */
 	__NFVS_SVC_ATTR_MAX,
 };
 
