@@ -148,12 +148,18 @@ void nfvs_nfct_expect(struct sk_buff *skb, const union nf_inet_addr *saddr,
 {
 	struct nf_conntrack_expect *exp;
 	enum ip_conntrack_info ctinfo;
+	struct nf_conn_help *help;
 	struct nf_conn *ct;
 	int err;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	/* Another helper (-j CT --helper ftp) has the entry: its own job. */
-	if (!ct || !nfvs_nfct_help_ours(ct))
+	/*
+	 * Conntrack takes expectations only of an entry with a helper:
+	 * nfvs's, or one a rule gave it (-j CT --helper ftp), which never
+	 * sees the packets nfvs passes on and so cannot do this itself.
+	 */
+	help = ct ? nfct_help(ct) : NULL;
+	if (!help || !rcu_access_pointer(help->helper))
 		return;
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp)
