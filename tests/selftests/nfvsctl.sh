@@ -110,6 +110,10 @@ run_case() {
 	esac
 	if [ -z "$fail" ] && [ -n "$check" ] && ! check_case "$check"; then
 		fail="check failed"
+		case "$check" in
+		save* | nosave* | empty) ipvsadm -Sn ;;
+		list*) ipvsadm -Ln --thresholds ;;
+		esac | sed 's/^/#   ipvsadm: /'
 	fi
 	if [ -z "$fail" ]; then
 		ok "$desc"
