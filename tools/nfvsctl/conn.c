@@ -368,7 +368,7 @@ static void conn_json(const struct conn *c)
 	json_object_end();
 }
 
-#define CONN_FMT "%-5s %-22s %-22s %-22s %-4s %-12s %8s  %-12s %-18s %5s %10s  %-46s %s\n"
+#define CONN_FMT "%-5s %-22s %-22s %-22s %-4s %-12s %8s  %-12s %-18s %4s %6s  %-44s %s\n"
 
 static void conn_row(const struct conn *c)
 {
@@ -412,6 +412,26 @@ static void conn_row(const struct conn *c)
 	       c->check);
 }
 
+static int endpoint_cmp(const struct nfvs_endpoint *a,
+			const struct nfvs_endpoint *b)
+{
+	int c = memcmp(&a->addr, &b->addr, sizeof(a->addr));
+
+	return c ? c : a->port - b->port;
+}
+
+/* By virtual service, then client: the kernel's order is its hash's. */
+static int conn_cmp(const void *pa, const void *pb)
+{
+	const struct conn *a = pa, *b = pb;
+	int c;
+
+	if (a->protocol != b->protocol)
+		return a->protocol - b->protocol;
+	c = endpoint_cmp(&a->vip, &b->vip);
+	return c ? c : endpoint_cmp(&a->client, &b->client);
+}
+
 static int conn_show(int argc, char **argv)
 {
 	struct conn_list l = { 0 };
@@ -430,6 +450,8 @@ static int conn_show(int argc, char **argv)
 		conn_join(&l.conns[i], &ct);
 	if (ct.available)
 		ret = add_orphans(&l, &ct);
+	if (l.n)
+		qsort(l.conns, l.n, sizeof(*l.conns), conn_cmp);
 	if (opts.json) {
 		json_object_begin(NULL);
 		json_bool("conntrack_available", ct.available);
