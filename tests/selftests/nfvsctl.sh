@@ -86,6 +86,7 @@ run_case() {
 	fi
 	read -ra argv <<<"$args"
 	desc="nfvsctl $args: $want${check:+, $check}"
+	rm -f "$tmp/witness"
 	[ "$want" = OK ] || state >"$tmp/before"
 	"$nfvsctl" "${argv[@]}" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
@@ -111,9 +112,9 @@ run_case() {
 	if [ -z "$fail" ] && [ -n "$check" ] && ! check_case "$check"; then
 		fail="check failed"
 		case "$check" in
-		save* | nosave* | empty) ipvsadm -Sn ;;
-		list*) ipvsadm -Ln --thresholds ;;
-		esac | sed 's/^/#   ipvsadm: /'
+		save* | nosave* | empty) ipvsadm -Sn >"$tmp/witness" ;;
+		list*) ipvsadm -Ln --thresholds >"$tmp/witness" ;;
+		esac
 	fi
 	if [ -z "$fail" ]; then
 		ok "$desc"
@@ -123,6 +124,7 @@ run_case() {
 	echo "#   $fail"
 	sed 's/^/#   stdout: /' "$tmp/out" | head -n 5
 	sed 's/^/#   stderr: /' "$tmp/err" | head -n 5
+	[ -f "$tmp/witness" ] && sed 's/^/#   ipvsadm: /' "$tmp/witness"
 }
 
 while IFS= read -r line; do
