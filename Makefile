@@ -58,7 +58,7 @@ kunit:
 
 # make selftests [SERIES="6.1 6.12 7.3"]: every selftest, one guest per kernel.
 SERIES ?= 6.1 6.12 7.3
-selftests: build-matrix
+selftests: build-matrix tools
 	@rc=0; for s in $(SERIES); do scripts/vm/run.sh $$s || rc=1; done; exit $$rc
 
 style:

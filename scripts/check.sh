@@ -7,7 +7,7 @@
 #
 #   1. dependencies from Debian's archive (scripts/deps.sh)
 #   2. on the host: the harness's own parsers, style gates, nfvs.ko built
-#      with warnings as errors for every kernel of the matrix
+#      with warnings as errors for every kernel of the matrix, nfvsctl
 #   3. in parallel: KUnit on User-Mode Linux, the selftests in one QEMU boot
 #      per kernel, and the harness canaries (deliberate failures that must
 #      be reported as failures)
@@ -34,6 +34,16 @@ phase() {
 	echo "# $name: $(($(date +%s) - t0)) s since start" >>"$res/$name.txt"
 }
 
+build_tools() {
+	if make -C "$NFVS_TOP/tools/nfvsctl" >"$res/tools.log" 2>&1; then
+		echo "ok - build nfvsctl"
+	else
+		echo "not ok - build nfvsctl (see ${res#"$NFVS_TOP"/}/tools.log)"
+		grep -E 'error|warning|nfvsctl:' "$res/tools.log" | head -n 20 | sed 's/^/# /'
+		return 1
+	fi
+}
+
 run_all() {
 	echo "# nfvs make check: kernels $NFVS_SERIES"
 	phase deps "$NFVS_TOP/scripts/deps.sh"
@@ -48,6 +58,9 @@ run_all() {
 		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
 		cat "$res/${p%%:*}.txt"
 	done
+	# The guests run the nfvsctl built here (tests/selftests/nfvsctl*.sh).
+	phase tools build_tools
+	cat "$res/tools.txt"
 
 	phase kunit "$NFVS_TOP/scripts/kunit.sh" &
 	for s in $NFVS_SERIES; do
