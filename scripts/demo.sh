@@ -25,6 +25,12 @@ vip_nat=10.0.0.100
 vip_dr=10.0.0.200
 requests=10
 namespaces="client director rs1 rs2 lan"
+# nfvsctl as built in this tree (make tools); the demo does without it.
+nfvsctl=
+if [ -x "$(dirname "$0")/../tools/nfvsctl/nfvsctl" ]; then
+	PATH=$(cd "$(dirname "$0")/../tools/nfvsctl" && pwd):$PATH
+	nfvsctl=nfvsctl
+fi
 tmp=$(mktemp -d)
 t0=$(date +%s)
 loaded_here=
@@ -201,6 +207,11 @@ run director ipvsadm -a -t $vip_dr:80 -r 10.0.0.11:80 -g -w 2
 run director ipvsadm -a -t $vip_dr:80 -r 10.0.0.12:80 -g -w 1
 echo
 run director ipvsadm -Ln
+if [ -n "$nfvsctl" ]; then
+	echo
+	echo "The same table, as nfvs's own tool shows it:"
+	run director nfvsctl -n service show
+fi
 
 heading "NAT: $requests HTTP requests to $vip_nat:80 (round robin)"
 echo "client# for i in \$(seq $requests); do curl -s http://$vip_nat/; done"
@@ -240,6 +251,11 @@ else
 	echo "not in this build of nfvs yet; the other DR requests are skipped."
 fi
 
+if [ -n "$nfvsctl" ] && [ "${NFVS_DEMO_LB:-nfvs}" = nfvs ]; then
+	heading "The conntrack bridge: every new connection gets a conntrack entry"
+	run director nfvsctl sysctl conntrack 1
+fi
+
 heading "Two slow downloads, held open while we look"
 echo "client# curl -s http://$vip_nat/slow &   (twice)"
 for _ in 1 2; do
@@ -253,8 +269,24 @@ echo
 echo "ActiveConn (established) and InActConn (closing, closed, UDP) per real server:"
 run director ipvsadm -Ln
 
+if [ -n "$nfvsctl" ] && [ "${NFVS_DEMO_LB:-nfvs}" = nfvs ]; then
+	echo
+	echo "Per service and real server, as nfvsctl counts them:"
+	run director nfvsctl -n stats
+fi
+
 heading "Connection table: ipvsadm -Lnc"
 run director ipvsadm -Lnc
+if [ -n "$nfvsctl" ] && [ "${NFVS_DEMO_LB:-nfvs}" = nfvs ]; then
+	echo
+	echo "nfvs's connections joined with their conntrack entries (CHECK ok: both"
+	echo "agree; the NAT reply tuple comes from the real server):"
+	if ip netns exec director nfvsctl conn show >/dev/null 2>&1; then
+		run director nfvsctl -n conn show
+	else
+		echo "(this nfvs.ko cannot list its connections over netlink yet)"
+	fi
+fi
 echo
 echo "The same table as the kernel prints it (what ipvsadm reads; addresses in hex):"
 run director head -n 5 /proc/net/ip_vs_conn

@@ -16,6 +16,10 @@ command -v qemu-system-x86_64 >/dev/null ||
 
 echo "==> Building nfvs.ko for $kver"
 NFVS_SERIES=$series "$NFVS_TOP/scripts/build-matrix.sh" || exit 1
+if pkg-config --exists libmnl libnetfilter_conntrack 2>/dev/null; then
+	echo "==> Building nfvsctl"
+	make -s -C "$NFVS_TOP/tools/nfvsctl" >/dev/null || exit 1
+fi
 
 echo "==> Booting $kver under QEMU (software emulation: about a minute)"
 out=$NFVS_BUILD/demo-$kver
