@@ -237,8 +237,6 @@ static int service_set(int argc, char **argv)
 	memcpy(svc.attr_words, ident.attr_words, sizeof(svc.attr_words));
 	svc.helper[0] = '\0';	/* unchanged unless named */
 	apply_change(&svc, &ch);
-	if (ch.helper)
-		snprintf(svc.helper, sizeof(svc.helper), "%s", ch.helper);
 	nl_req_start(&req, NFVS_CMD_SET_SERVICE, false);
 	svc_put(&req, &svc, true);
 	return nl_run(&req, NULL, NULL);
