@@ -99,6 +99,8 @@ enum nfvs_cmd {
 	NFVS_CMD_GET_INFO,	/* version, connection table size */
 	NFVS_CMD_ZERO,		/* counters of one service, or of all */
 	NFVS_CMD_FLUSH,		/* delete every service */
+	/* nfvs only, after IPVS's commands: */
+	NFVS_CMD_GET_CONN,	/* dump: the connections of the namespace */
 	__NFVS_CMD_MAX,
 };
 
@@ -112,6 +114,8 @@ enum nfvs_cmd_attr {
 	NFVS_CMD_ATTR_TIMEOUT_TCP,	/* u32, seconds: established TCP */
 	NFVS_CMD_ATTR_TIMEOUT_TCP_FIN,	/* u32, seconds: TCP after FIN */
 	NFVS_CMD_ATTR_TIMEOUT_UDP,	/* u32, seconds: UDP */
+	/* nfvs only, after IPVS's attributes: */
+	NFVS_CMD_ATTR_CONN,		/* nested, enum nfvs_conn_attr */
 	__NFVS_CMD_ATTR_MAX,
 };
 
@@ -215,5 +219,41 @@ enum nfvs_info_attr {
 };
 
 #define NFVS_INFO_ATTR_MAX (__NFVS_INFO_ATTR_MAX - 1)
+
+/*
+ * A connection, as NFVS_CMD_GET_CONN dumps it (one NFVS_CMD_ATTR_CONN per
+ * message). Addresses are union nf_inet_addr (16 bytes), ports big endian.
+ * CADDR:CPORT is the client, VADDR:VPORT the virtual service, DADDR:DPORT
+ * the real server. ZONE is set when the connection has a conntrack entry
+ * (NFVS_CONN_F_NFCT): the entry's zone id, whose original direction is
+ * client -> virtual service.
+ */
+enum nfvs_conn_attr {
+	NFVS_CONN_ATTR_UNSPEC,
+	NFVS_CONN_ATTR_AF,		/* u16: AF_INET */
+	NFVS_CONN_ATTR_PROTOCOL,	/* u16: IPPROTO_TCP, IPPROTO_UDP */
+	NFVS_CONN_ATTR_CADDR,		/* union nf_inet_addr */
+	NFVS_CONN_ATTR_CPORT,		/* be16; 0 for a template */
+	NFVS_CONN_ATTR_VADDR,		/* union nf_inet_addr */
+	NFVS_CONN_ATTR_VPORT,		/* be16 */
+	NFVS_CONN_ATTR_DADDR,		/* union nf_inet_addr */
+	NFVS_CONN_ATTR_DPORT,		/* be16 */
+	NFVS_CONN_ATTR_FWD,		/* u32: NFVS_FWD_* */
+	NFVS_CONN_ATTR_STATE,		/* string: ESTABLISHED, ..., UDP, NONE */
+	NFVS_CONN_ATTR_EXPIRES,		/* u32: milliseconds left */
+	NFVS_CONN_ATTR_FLAGS,		/* u32: NFVS_CONN_F_* */
+	NFVS_CONN_ATTR_ZONE,		/* u16: conntrack zone id */
+	NFVS_CONN_ATTR_HELPER,		/* string: its application helper */
+	NFVS_CONN_ATTR_CONTROLLED,	/* u32: connections it controls */
+	__NFVS_CONN_ATTR_MAX,
+};
+
+#define NFVS_CONN_ATTR_MAX (__NFVS_CONN_ATTR_MAX - 1)
+
+/* Connection flags (NFVS_CONN_ATTR_FLAGS). */
+#define NFVS_CONN_F_TEMPLATE	0x0001	/* persistence template */
+#define NFVS_CONN_F_ONE_PACKET	0x0002	/* one-packet scheduling */
+#define NFVS_CONN_F_NFCT	0x0004	/* has a conntrack entry (the bridge) */
+#define NFVS_CONN_F_NO_CPORT	0x0008	/* data connection waiting for a port */
 
 #endif /* _UAPI_LINUX_NFVS_H */
