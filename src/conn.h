@@ -8,6 +8,7 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <net/netfilter/nf_conntrack_zones.h>
+#include <uapi/linux/nfvs.h>
 
 struct nfvs_app;
 struct nfvs_net;
@@ -39,18 +40,12 @@ struct nfvs_conn_param {
 };
 
 /*
+ * A connection; its flags are the NFVS_CONN_F_* of the UAPI header.
  * A persistence template: the real server a client (its address under the
  * service's netmask) was given, kept for the service's persistence timeout
  * after the last connection it made. Its key has port 0 and protocol 0, so
- * it never matches a packet.
+ * it never matches a packet. Flags: NFVS_CONN_F_* of the UAPI header.
  */
-#define NFVS_CONN_F_TEMPLATE	0x0001
-#define NFVS_CONN_F_ONE_PACKET	0x0002
-/* It has a conntrack entry (in zone) that ends with it. */
-#define NFVS_CONN_F_NFCT	0x0004
-/* A data connection waiting for its client's port (key cport 0). */
-#define NFVS_CONN_F_NO_CPORT	0x0008
-
 struct nfvs_conn {
 	struct rhlist_head node;
 	struct nfvs_conn_key key;
@@ -110,6 +105,8 @@ void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_expire_now(struct nfvs_conn *cp);
 void nfvs_conn_put(struct nfvs_conn *cp);
 void nfvs_conn_set_active(struct nfvs_conn *cp, bool active);
+/* proc_conn.c: ESTABLISHED, ..., UDP */
+const char *nfvs_conn_state_name(const struct nfvs_conn *cp);
 struct nfvs_conn *nfvs_conn_claim(struct nfvs_net *nn,
 				  const struct nfvs_conn_key *key,
 				  const union nf_inet_addr *vaddr, __be16 vport);

@@ -66,6 +66,7 @@ static const struct nla_policy nfvs_cmd_policy[NFVS_CMD_ATTR_MAX + 1] = {
 	[NFVS_CMD_ATTR_TIMEOUT_TCP] = { .type = NLA_U32 },
 	[NFVS_CMD_ATTR_TIMEOUT_TCP_FIN] = { .type = NLA_U32 },
 	[NFVS_CMD_ATTR_TIMEOUT_UDP] = { .type = NLA_U32 },
+	[NFVS_CMD_ATTR_CONN] = { .type = NLA_REJECT },
 };
 
 /* The nested policies, for handlers that parse a nest into a table. */
@@ -101,14 +102,18 @@ static const struct genl_ops nfvs_genl_ops[] = {
 	{ .cmd = NFVS_CMD_GET_INFO, .doit = nfvs_genl_get_info },
 	{ .cmd = NFVS_CMD_ZERO, .flags = NFVS_ADMIN, .doit = nfvs_genl_zero },
 	{ .cmd = NFVS_CMD_FLUSH, .flags = NFVS_ADMIN, .doit = nfvs_genl_flush },
+	/* nfvs only, last: the IPVS family offers the ones before. */
+	{ .cmd = NFVS_CMD_GET_CONN, .dumpit = nfvs_genl_dump_conns },
 };
+
+#define NFVS_GENL_IPVS_N_OPS (ARRAY_SIZE(nfvs_genl_ops) - 1)
 
 /*
  * The same operations for the IPVS family, validated as in-tree IPVS does:
  * old clients (moby/ipvs, used by kube-proxy and Docker) send nests without
  * NLA_F_NESTED, and dump requests with attributes nobody looks at.
  */
-static struct genl_ops nfvs_ipvs_ops[ARRAY_SIZE(nfvs_genl_ops)] __ro_after_init;
+static struct genl_ops nfvs_ipvs_ops[NFVS_GENL_IPVS_N_OPS] __ro_after_init;
 
 static struct genl_family nfvs_genl_family __ro_after_init = {
 	.name = NFVS_GENL_NAME,
@@ -179,6 +184,7 @@ int nfvs_genl_register(bool ipvs_compat)
 		return 0;
 
 	memcpy(nfvs_ipvs_ops, nfvs_genl_ops, sizeof(nfvs_ipvs_ops));
+	BUILD_BUG_ON(nfvs_genl_ops[NFVS_GENL_IPVS_N_OPS - 1].cmd != NFVS_CMD_FLUSH);
 	for (i = 0; i < ARRAY_SIZE(nfvs_ipvs_ops); i++)
 		nfvs_ipvs_ops[i].validate = GENL_DONT_VALIDATE_STRICT |
 					    GENL_DONT_VALIDATE_DUMP;

@@ -73,12 +73,26 @@ static void nfvs_nfct_one_way(struct nf_conn *ct)
 	set_bit(IPS_SEEN_REPLY_BIT, &ct->status);
 }
 
+/* Confirms the packet's entry; with nfvs's helper it holds cp from now. */
+static unsigned int nfvs_nfct_confirm(struct nfvs_conn *cp,
+				      struct sk_buff *skb, bool helped)
+{
+	unsigned int verdict = nf_conntrack_confirm(skb);
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	/* A clash may have given the packet an older entry: bind the one it has. */
+	ct = nf_ct_get(skb, &ctinfo);
+	if (verdict == NF_ACCEPT && helped && ct)
+		nfvs_nfct_bind(ct, cp);
+	return verdict;
+}
+
 unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 			  const struct nf_hook_state *state, bool fresh)
 {
 	struct nf_conntrack_tuple reply;
 	enum ip_conntrack_info ctinfo;
-	unsigned int verdict;
 	struct nf_conn *ct;
 	bool helped;
 
@@ -113,12 +127,7 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 	} else {
 		nfvs_nfct_one_way(ct);
 	}
-	verdict = nf_conntrack_confirm(skb);
-	/* A clash may have given the packet an older entry: bind the one it has. */
-	ct = nf_ct_get(skb, &ctinfo);
-	if (verdict == NF_ACCEPT && helped && ct)
-		nfvs_nfct_bind(ct, cp);
-	return verdict;
+	return nfvs_nfct_confirm(cp, skb, helped);
 }
 
 /*
@@ -130,7 +139,6 @@ unsigned int nfvs_nfct_out(struct nfvs_conn *cp, struct sk_buff *skb)
 {
 	struct nf_conntrack_tuple reply;
 	enum ip_conntrack_info ctinfo;
-	unsigned int verdict;
 	struct nf_conn *ct;
 	bool helped;
 
@@ -142,11 +150,7 @@ unsigned int nfvs_nfct_out(struct nfvs_conn *cp, struct sk_buff *skb)
 	reply.dst.u.all = cp->vport;
 	nf_conntrack_alter_reply(ct, &reply);
 	helped = nfvs_nfct_helper_add(ct);
-	verdict = nf_conntrack_confirm(skb);
-	ct = nf_ct_get(skb, &ctinfo);
-	if (verdict == NF_ACCEPT && helped && ct)
-		nfvs_nfct_bind(ct, cp);
-	return verdict;
+	return nfvs_nfct_confirm(cp, skb, helped);
 }
 
 /*

@@ -124,7 +124,7 @@ static const char *nfvs_conn_proto_name(u8 protocol)
 	return "IP";
 }
 
-static const char *nfvs_conn_state_name(const struct nfvs_conn *cp)
+const char *nfvs_conn_state_name(const struct nfvs_conn *cp)
 {
 	switch (cp->key.protocol) {
 	case IPPROTO_TCP:

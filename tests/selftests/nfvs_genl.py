@@ -15,6 +15,7 @@ Usable as a library (import from a sibling script) and as a CLI:
   del-service SVC
   get-service SVC                the service, as list-services prints it
   list-services                  one line per service
+  list-conns                     the connection table (nfvs family only)
   add-dest SVC DEST [DESTOPTS]   DEST is ADDR:PORT
   set-dest SVC DEST [DESTOPTS]
   del-dest SVC DEST
@@ -163,6 +164,15 @@ IPVS_SVC_ATTR_PE_NAME = 11
 IPVS_SVC_ATTR_STATS64 = 12
 IPVS_SVC_ATTR_MAX = 12
 NFVS_SVC_ATTR_HELPER = 13  # nfvs only: ftp or none
+# nfvs only: the connection table (include/uapi/linux/nfvs.h)
+NFVS_CMD_GET_CONN = 18
+NFVS_CMD_ATTR_CONN = 7
+(NFVS_CONN_ATTR_AF, NFVS_CONN_ATTR_PROTOCOL, NFVS_CONN_ATTR_CADDR,
+ NFVS_CONN_ATTR_CPORT, NFVS_CONN_ATTR_VADDR, NFVS_CONN_ATTR_VPORT,
+ NFVS_CONN_ATTR_DADDR, NFVS_CONN_ATTR_DPORT, NFVS_CONN_ATTR_FWD,
+ NFVS_CONN_ATTR_STATE, NFVS_CONN_ATTR_EXPIRES, NFVS_CONN_ATTR_FLAGS,
+ NFVS_CONN_ATTR_ZONE, NFVS_CONN_ATTR_HELPER,
+ NFVS_CONN_ATTR_CONTROLLED) = range(1, 16)
 
 IPVS_DEST_ATTR_ADDR = 1
 IPVS_DEST_ATTR_PORT = 2
@@ -677,6 +687,34 @@ class Ipvs:
         d = attr_dict(self.req(IPVS_CMD_GET_INFO)[0].attrs)
         return get_u32(d, IPVS_INFO_ATTR_VERSION), get_u32(d, IPVS_INFO_ATTR_CONN_TAB_SIZE)
 
+    def conns(self):
+        out = []
+        for m in self.req(NFVS_CMD_GET_CONN, dump=True):
+            d = attr_dict(m.attrs)
+            if NFVS_CMD_ATTR_CONN not in d:
+                continue
+            c = attr_dict(d[NFVS_CMD_ATTR_CONN])
+
+            def addr(t):
+                return socket.inet_ntop(socket.AF_INET, c.get(t, b"\0" * 4)[:4])
+            out.append({
+                "protocol": get_u16(c, NFVS_CONN_ATTR_PROTOCOL),
+                "client": "%s:%d" % (addr(NFVS_CONN_ATTR_CADDR),
+                                     get_be16(c, NFVS_CONN_ATTR_CPORT)),
+                "virtual": "%s:%d" % (addr(NFVS_CONN_ATTR_VADDR),
+                                      get_be16(c, NFVS_CONN_ATTR_VPORT)),
+                "real": "%s:%d" % (addr(NFVS_CONN_ATTR_DADDR),
+                                   get_be16(c, NFVS_CONN_ATTR_DPORT)),
+                "fwd": FWD_NAME.get(get_u32(c, NFVS_CONN_ATTR_FWD), "?"),
+                "state": get_str(c, NFVS_CONN_ATTR_STATE),
+                "expires_ms": get_u32(c, NFVS_CONN_ATTR_EXPIRES),
+                "flags": get_u32(c, NFVS_CONN_ATTR_FLAGS),
+                "zone": get_u16(c, NFVS_CONN_ATTR_ZONE),
+                "helper": get_str(c, NFVS_CONN_ATTR_HELPER),
+                "controlled": get_u32(c, NFVS_CONN_ATTR_CONTROLLED),
+            })
+        return out
+
     def services(self):
         out = []
         for m in self.req(IPVS_CMD_GET_SERVICE, dump=True):
@@ -866,6 +904,7 @@ def main(argv=None):
                        ("list-dests", False)):
         add_svc_args(sub.add_parser(name), full)
     sub.add_parser("list-services")
+    sub.add_parser("list-conns")
     sub.add_parser("save")
     for name, full in (("add-dest", True), ("set-dest", True), ("del-dest", False)):
         p = sub.add_parser(name)
@@ -949,6 +988,14 @@ def run(a):
             out(a, ds, "\n".join(dest_line(d) for d in ds))
         else:
             ipvs.req(cmd, attrs)
+    elif c == "list-conns":
+        cs = ipvs.conns()
+        out(a, cs, "\n".join(
+            "%s %s %s %s %s %s expires %d flags 0x%x zone %s helper %s controlled %d" % (
+                {6: "tcp", 17: "udp"}.get(x["protocol"], x["protocol"]),
+                x["client"], x["virtual"], x["real"], x["fwd"], x["state"],
+                x["expires_ms"], x["flags"], x["zone"], x["helper"] or "-",
+                x["controlled"]) for x in cs))
     elif c == "list-services":
         ss = ipvs.services()
         out(a, ss, "\n".join(service_line(s) for s in ss))
