@@ -90,11 +90,21 @@ bool nfvs_conn_data(struct nfvs_net *nn, struct nfvs_conn *ctl,
 	};
 	struct nfvs_conn *cp;
 
-	/* Announced again (a retransmission, a repeated PASV). */
+	/*
+	 * Announced again (a retransmission, a repeated PASV): kept. A
+	 * connection of another control connection with the same ends (a
+	 * client port reused while the old one is in TIME_WAIT) would send
+	 * this one to the wrong server: it ends.
+	 */
 	cp = nfvs_conn_in_get(nn, &param.key, &param.vaddr, vport);
 	if (cp) {
+		bool same = cp->control == ctl;
+
+		if (!same)
+			nfvs_conn_expire_now(cp);
 		nfvs_conn_put(cp);
-		return true;
+		if (same)
+			return true;
 	}
 	cp = nfvs_conn_new(nn, &param, ctl->dest, NFVS_APP_DATA_WAIT);
 	if (!cp)

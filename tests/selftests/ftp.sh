@@ -245,7 +245,8 @@ curl_mode() {
 # M; its sha256 and whether its data connection was RELATED.
 xfer() {
 	local m=$1 cl=$2 mode=$3 dir=$4 a=${addr[$1]} f sum="" rel
-	local what="$1, $2, $3, $4" up=up-$1-$2-$3 got=$tmp/got log=$tmp/xfer.log
+	local what="$1, $2, $3, $4${5:+, $5}" up=up-$1-$2-$3 got=$tmp/got
+	local log=$tmp/xfer.log
 	rm -f "$got"
 	nx $d iptables -Z
 	if [ "$cl" = lftp ]; then
@@ -364,6 +365,17 @@ for m in nat dr tun; do
 	fi
 	echo "# $m: $((SECONDS - t)) s"
 done
+
+# nf_conntrack_ftp loaded and a raw rule giving its helper to the control
+# connections (as in-tree IPVS needs): that helper never sees the packets
+# nfvs passes on, and nfvs makes the expectations all the same.
+if [ "$lb" = nfvs ] && modprobe nf_conntrack_ftp 2>/dev/null; then
+	nx $d iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
+	xfer nat curl pasv get "nf_conntrack_ftp's helper on the control entry"
+	xfer nat curl port get "nf_conntrack_ftp's helper on the control entry"
+	nx $d iptables -t raw -F
+	rmmod nf_conntrack_ftp 2>/dev/null
+fi
 
 ftp_cleanup
 check "$lb unloads" lb_unload
