@@ -15,8 +15,9 @@
 #      thresholds there: ipvsadm -S does not save them)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_nfvsctl.sh
+. "$(dirname "$0")/lib_nfvsctl.sh"
 
-nfvsctl=$(cd "$(dirname "$0")/../.." && pwd)/tools/nfvsctl/nfvsctl
 cases=$(dirname "$0")/data/nfvsctl.cases
 tmp=$(mktemp -d)
 
@@ -26,19 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v ipvsadm >/dev/null || skip_all "ipvsadm is not installed"
-command -v python3 >/dev/null || skip_all "no python3"
-if [ ! -x "$nfvsctl" ]; then
-	not_ok "nfvsctl is built ($nfvsctl missing: run make tools on the host)"
-	tap_done
-fi
-nfvs_loaded && nfvs_unload
-[ -z "$(ipvs_modules)" ] || ipvs_unload || skip_all "in-tree ip_vs is in use"
-if ! nfvs_load; then
-	not_ok "nfvs loads"
-	tap_done
-fi
-ok "nfvs loads"
+nfvsctl_start ipvsadm python3
 
 # state: what a refused command must leave alone.
 state() {

@@ -16,10 +16,11 @@
 #      listed as nfvs-missing, and by "conn show mismatch"
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_nfvsctl.sh
+. "$(dirname "$0")/lib_nfvsctl.sh"
 # shellcheck source=lib_topo.sh
 . "$(dirname "$0")/lib_topo.sh"
 
-nfvsctl=$(cd "$(dirname "$0")/../.." && pwd)/tools/nfvsctl/nfvsctl
 declare -A port=([nat]=80 [dr]=81 [tun]=82) addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A fwd=([nat]=nat [dr]=dr [tun]=tun)
 tmp=$(mktemp -d)
@@ -37,19 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v conntrack >/dev/null || skip_all "conntrack is not installed"
-command -v python3 >/dev/null || skip_all "no python3"
-if [ ! -x "$nfvsctl" ]; then
-	not_ok "nfvsctl is built ($nfvsctl missing: run make tools on the host)"
-	tap_done
-fi
-nfvs_loaded && nfvs_unload
-[ -z "$(ipvs_modules)" ] || ipvs_unload || skip_all "in-tree ip_vs is in use"
-if ! nfvs_load; then
-	not_ok "nfvs loads"
-	tap_done
-fi
-ok "nfvs loads"
+nfvsctl_start conntrack python3
 topo_up --tcp 80 81 82 --udp 53
 
 ctl() {
