@@ -4,6 +4,8 @@
 # make                      nfvs.ko for the running kernel, and nfvsctl
 # make KDIR=/usr/src/...    nfvs.ko for the kernel whose headers are there
 # make check                everything the project tests (see README.md)
+# make bench                nfvs against in-tree IPVS, one guest per kernel
+#                           (about 20 minutes each; Documentation/performance.rst)
 # make tools; make install  nfvsctl; installs it and nfvsctl(8) (DESTDIR, PREFIX)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -11,7 +13,7 @@ NFVS_WERROR ?=
 DEMO_SERIES ?= 6.1
 
 .PHONY: all modules tools tools-if-possible install install-tools clean check \
-	deps build-matrix kunit selftests style demo help
+	deps build-matrix kunit selftests style demo help bench
 
 all: modules tools-if-possible
 
@@ -67,8 +69,11 @@ style:
 check:
 	scripts/check.sh
 
+bench:
+	bench/run.sh
+
 demo:
 	@scripts/run-demo.sh $(DEMO_SERIES)
 
 help:
-	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '1,7p'
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '3,9p'

@@ -35,13 +35,25 @@ phase() {
 }
 
 build_tools() {
+	local rc=0
 	if make -C "$NFVS_TOP/tools/nfvsctl" >"$res/tools.log" 2>&1; then
 		echo "ok - build nfvsctl"
 	else
 		echo "not ok - build nfvsctl (see ${res#"$NFVS_TOP"/}/tools.log)"
 		grep -E 'error|warning|nfvsctl:' "$res/tools.log" | head -n 20 | sed 's/^/# /'
-		return 1
+		rc=1
 	fi
+	# The benchmark's TCP ends (tests/selftests/bench_smoke.sh).
+	mkdir -p "$NFVS_BUILD/bench"
+	if gcc -O2 -Wall -Wextra -Werror -o "$NFVS_BUILD/bench/nbench" \
+		"$NFVS_TOP/bench/nbench.c" >"$res/nbench.log" 2>&1; then
+		echo "ok - build bench/nbench"
+	else
+		echo "not ok - build bench/nbench"
+		head -n 20 "$res/nbench.log" | sed 's/^/# /'
+		rc=1
+	fi
+	return $rc
 }
 
 run_all() {
@@ -58,7 +70,7 @@ run_all() {
 		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
 		cat "$res/${p%%:*}.txt"
 	done
-	# The guests run the nfvsctl built here (tests/selftests/nfvsctl*.sh).
+	# The guests run the nfvsctl and nbench built here.
 	phase tools build_tools
 	cat "$res/tools.txt"
 

@@ -12,7 +12,7 @@ HOST_PACKAGES="make gcc libc6-dev bc flex bison libelf-dev libssl-dev pkg-config
 	kmod cpio xz-utils zstd debootstrap linux-source-6.1 qemu-system-x86
 	busybox-static libmnl-dev libnetfilter-conntrack-dev iproute2 iptables
 	nftables conntrack ipvsadm keepalived vsftpd lftp curl socat netcat-openbsd python3
-	iputils-ping procps shellcheck"
+	iputils-ping procps shellcheck linux-perf"
 CHROOT_PACKAGES="make binutils gcc-14 libc6-dev linux-headers-amd64"
 APT_LOG=$NFVS_CACHE/apt.log
 export DEBIAN_FRONTEND=noninteractive

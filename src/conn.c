@@ -15,10 +15,24 @@
 #include "nfct.h"
 #include "service.h"
 
+/* The key is five words without padding: compared word by word. */
+static_assert(sizeof(struct nfvs_conn_key) == 5 * sizeof(u32));
+
+static int nfvs_conn_key_cmp(struct rhashtable_compare_arg *arg,
+			     const void *obj)
+{
+	const u32 *a = (const u32 *)&((const struct nfvs_conn *)obj)->key;
+	const u32 *b = arg->key;
+
+	return !!((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		  (a[3] ^ b[3]) | (a[4] ^ b[4]));
+}
+
 static const struct rhashtable_params nfvs_conn_params = {
 	.key_len = sizeof(struct nfvs_conn_key),
 	.key_offset = offsetof(struct nfvs_conn, key),
 	.head_offset = offsetof(struct nfvs_conn, node),
+	.obj_cmpfn = nfvs_conn_key_cmp,
 	.automatic_shrinking = true,
 };
 
@@ -79,18 +93,25 @@ static bool nfvs_conn_unhash(struct nfvs_conn *cp)
 	return true;
 }
 
+/*
+ * The timer fires at the deadline it was armed with; packets since then may
+ * have moved the connection's deadline on (nfvs_conn_rearm), and then it
+ * waits again, for that.
+ */
 static void nfvs_conn_expire(struct timer_list *t)
 {
 	struct nfvs_conn *cp = timer_container_of(cp, t, timer);
+	bool later;
 
+	spin_lock(&cp->lock);
 	/* A template lives as long as the connections it made. */
-	if (atomic_read(&cp->n_control)) {
-		spin_lock(&cp->lock);
-		nfvs_conn_rearm(cp, cp->timeout);
-		spin_unlock(&cp->lock);
-		return;
-	}
-	if (nfvs_conn_unhash(cp))
+	if (atomic_read(&cp->n_control))
+		cp->expires = jiffies + cp->timeout;
+	later = !cp->unhashed && time_after(cp->expires, jiffies);
+	if (later)
+		mod_timer(&cp->timer, cp->expires);
+	spin_unlock(&cp->lock);
+	if (!later && nfvs_conn_unhash(cp))
 		nfvs_conn_put(cp);
 }
 
@@ -116,6 +137,7 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 	timer_setup(&cp->timer, nfvs_conn_expire, 0);
 	/* One reference for the table, one for the caller. */
 	refcount_set(&cp->refcnt, 2);
+	cp->expires = jiffies + timeout;
 	if (dest && refcount_inc_not_zero(&dest->refcnt))
 		cp->dest = dest;
 
@@ -130,7 +152,7 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 	atomic_inc(&nn->conns.count);
 	if (cp->flags & NFVS_CONN_F_NO_CPORT)
 		atomic_inc(&nn->conns.no_cport);
-	mod_timer(&cp->timer, jiffies + timeout);
+	mod_timer(&cp->timer, cp->expires);
 	return cp;
 }
 
@@ -276,12 +298,23 @@ void nfvs_conn_set_active(struct nfvs_conn *cp, bool active)
 	atomic_dec(active ? &cp->dest->inactconns : &cp->dest->activeconns);
 }
 
-/* Restarts the connection's timer, unless it already left the table. */
+/*
+ * Gives the connection timeout more to live, unless it already left the
+ * table. Only a deadline earlier than the armed timer's moves the timer: a
+ * later one is taken up when the timer fires, so that a packet of a busy
+ * connection does no timer work (and takes no timer lock).
+ */
 void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout)
 {
+	unsigned long expires = jiffies + timeout;
+
 	lockdep_assert_held(&cp->lock);
-	if (!cp->unhashed)
-		mod_timer(&cp->timer, jiffies + timeout);
+	if (cp->unhashed)
+		return;
+	WRITE_ONCE(cp->expires, expires);
+	if (!timer_pending(&cp->timer) ||
+	    time_before(expires, READ_ONCE(cp->timer.expires)))
+		mod_timer(&cp->timer, expires);
 }
 
 void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout)

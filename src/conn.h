@@ -59,7 +59,8 @@ struct nfvs_conn {
 	bool active;			/* counted as active by its dest */
 	bool unhashed;			/* out of the table: no more timers */
 	spinlock_t lock;		/* state, timer, unhashed */
-	struct timer_list timer;
+	struct timer_list timer;	/* fires at or before expires */
+	unsigned long expires;		/* when it ends without traffic */
 	unsigned long timeout;		/* a template's, in jiffies */
 	refcount_t refcnt;
 	struct nfvs_net *nn;

@@ -47,6 +47,9 @@ unsigned int nfvs_icmp_forward(struct net *net, struct sk_buff *skb);
 struct rtable *nfvs_route(struct net *net, __be32 daddr, bool known_nh,
 			  __be32 *saddr, bool *local);
 int nfvs_forward_check(struct net *net, struct sk_buff *skb, unsigned int mtu);
+/* dest_route.c */
+struct rtable *nfvs_conn_route(struct net *net, const struct nfvs_conn *cp,
+			       bool known_nh, __be32 *saddr, bool *local);
 unsigned int nfvs_send(struct net *net, const struct nfvs_conn *cp,
 		       struct sk_buff *skb, struct rtable *rt);
 void nfvs_track(const struct nfvs_conn *cp, struct sk_buff *skb);

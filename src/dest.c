@@ -204,6 +204,7 @@ static void nfvs_dest_free_rcu(struct rcu_head *head)
 {
 	struct nfvs_dest *dest = container_of(head, struct nfvs_dest, rcu);
 
+	nfvs_dest_route_release(dest);
 	nfvs_stats_free(&dest->stats);
 	kfree(dest);
 }

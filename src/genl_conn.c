@@ -18,7 +18,7 @@
 
 static int nfvs_genl_put_conn(struct sk_buff *skb, const struct nfvs_conn *cp)
 {
-	long left = READ_ONCE(cp->timer.expires) - jiffies;
+	long left = READ_ONCE(cp->expires) - jiffies;
 	u32 flags = cp->flags;
 	struct nlattr *nest;
 

@@ -181,7 +181,7 @@ static unsigned int nfvs_icmp_to_server(struct net *net, struct nfvs_conn *cp,
 	default:
 		return NF_ACCEPT;
 	}
-	rt = nfvs_route(net, cp->daddr.ip, false, NULL, &local);
+	rt = nfvs_conn_route(net, cp, false, NULL, &local);
 	if (!rt)
 		return local ? NF_ACCEPT : NF_DROP;
 	if (nfvs_forward_check(net, skb, dst_mtu(&rt->dst)) ||

@@ -188,7 +188,7 @@ void nfvs_nfct_kill(struct nfvs_conn *cp)
 		.dst.protonum = cp->key.protocol,
 		.dst.dir = IP_CT_DIR_ORIGINAL,
 	};
-	const struct nf_conntrack_tuple *reply;
+	const struct nf_conntrack_tuple *server;
 	struct nf_conntrack_tuple_hash *h;
 	struct nf_conn *ct;
 
@@ -196,10 +196,16 @@ void nfvs_nfct_kill(struct nfvs_conn *cp)
 	if (!h)
 		return;
 	ct = nf_ct_tuplehash_to_ctrack(h);
-	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	/* Not the entry of a later connection from the same port. */
+	/*
+	 * The real server's side: the reply of an entry the client opened,
+	 * the original of one the real server opened (an FTP active data
+	 * connection, found by its reply). Not the entry of a later
+	 * connection from the same client port to another real server.
+	 */
+	server = &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple;
 	if (cp->fwd != NFVS_FWD_NAT ||
-	    (reply->src.u3.ip == cp->daddr.ip && reply->src.u.all == cp->dport))
+	    (server->src.u3.ip == cp->daddr.ip &&
+	     server->src.u.all == cp->dport))
 		nf_ct_kill(ct);
 	nf_ct_put(ct);
 }

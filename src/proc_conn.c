@@ -149,7 +149,7 @@ static int nfvs_conn_seq_show(struct seq_file *seq, void *v)
 	if (READ_ONCE(cp->unhashed))
 		return SEQ_SKIP;
 
-	expires = jiffies_delta_to_msecs(READ_ONCE(cp->timer.expires) -
+	expires = jiffies_delta_to_msecs(READ_ONCE(cp->expires) -
 					 jiffies) / 1000;
 	if (cp->key.af == AF_INET6)
 		seq_printf(seq, "%-3s %pI6 %04X %pI6 %04X %pI6 %04X %-11s %7u\n",

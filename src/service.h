@@ -13,6 +13,7 @@
 #include "stats.h"
 
 struct nfvs_net;
+struct nfvs_dest_route;
 struct nfvs_scheduler;
 struct netlink_ext_ack;
 
@@ -67,6 +68,7 @@ struct nfvs_dest {
 	atomic_t inactconns;
 	atomic_t persistconns;
 	struct nfvs_stats stats;
+	struct nfvs_dest_route __rcu *route;	/* dest_route.c */
 	refcount_t refcnt;
 	struct rcu_head rcu;
 };
@@ -128,5 +130,7 @@ int nfvs_dest_del(struct nfvs_service *svc, const struct nfvs_dest_conf *c,
 		  struct netlink_ext_ack *extack);
 void nfvs_dest_unlink(struct nfvs_dest *dest);
 void nfvs_dest_put(struct nfvs_dest *dest);
+/* dest_route.c */
+void nfvs_dest_route_release(struct nfvs_dest *dest);
 
 #endif /* _NFVS_SERVICE_H */

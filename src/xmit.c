@@ -129,7 +129,7 @@ unsigned int nfvs_xmit_dr(struct net *net, struct nfvs_conn *cp,
 	struct rtable *rt;
 	bool local;
 
-	rt = nfvs_route(net, cp->daddr.ip, true, NULL, &local);
+	rt = nfvs_conn_route(net, cp, true, NULL, &local);
 	if (!rt)
 		return local ? NF_ACCEPT : NF_DROP;
 	if (nfvs_forward_check(net, skb, dst_mtu(&rt->dst))) {

@@ -59,7 +59,7 @@ unsigned int nfvs_xmit_nat(struct net *net, struct nfvs_conn *cp,
 	struct rtable *rt;
 	bool local;
 
-	rt = nfvs_route(net, cp->daddr.ip, false, NULL, &local);
+	rt = nfvs_conn_route(net, cp, false, NULL, &local);
 	if (!rt) {
 		/*
 		 * A local real server on the service's own port is a local

@@ -53,7 +53,7 @@ unsigned int nfvs_xmit_tun(struct net *net, struct nfvs_conn *cp,
 	__be32 saddr;
 	bool local;
 
-	rt = nfvs_route(net, cp->daddr.ip, false, &saddr, &local);
+	rt = nfvs_conn_route(net, cp, false, &saddr, &local);
 	if (!rt)
 		return local ? NF_ACCEPT : NF_DROP;
 	if (nfvs_forward_check(net, skb,

@@ -11,7 +11,9 @@
 #
 # NFVS_KVM=1 uses KVM instead of TCG software emulation; NFVS_VM_NAME names
 # the output directory (build/<name>-<kernel>, default "vm"); NFVS_VM_TIMEOUT
-# and NFVS_TEST_TIMEOUT bound the whole boot and each script;
+# and NFVS_TEST_TIMEOUT bound the whole boot and each script; NFVS_VM_SMP
+# and NFVS_VM_MEM (MiB) size the guest (default 1 CPU, 1024; make bench
+# uses 2 and 4096);
 # NFVS_GUEST_ENV names variables to pass on to the tests (for example
 # NFVS_GUEST_ENV=NFVS_FUZZ_SEED NFVS_FUZZ_SEED=123 to replay a fuzz run).
 set -uo pipefail
@@ -62,7 +64,7 @@ accel=tcg
 timeout_s=${NFVS_VM_TIMEOUT:-1800}
 start=$(date +%s)
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp 1 \
+	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp "${NFVS_VM_SMP:-1}" \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$vmlinuz" -initrd "$initrd" \

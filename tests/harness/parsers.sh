@@ -87,6 +87,21 @@ result "kunit parser: the failing case is named" 1 \
 result "kunit parser: a KASAN report outside any case fails" 1 \
 	"$(grep -c '^not ok - kunit: console clean$' "$tmp/k")"
 
+# The benchmark's report (bench/report.py) on made-up samples whose
+# medians and ratios are known; broken lines are skipped.
+python3 "$NFVS_TOP/bench/report.py" "$fx/bench-sample.tsv" "$tmp/b.json" >"$tmp/b" 2>&1
+result "bench report: medians and the ratio against IPVS ct=1" \
+	"100 150 140 1.50x 1.40x" \
+	"$(awk '/UDP NAT pkt\/s, 64 flows/ { print $6, $8, $10, $12, $13 }' "$tmp/b")"
+result "bench report: goals met and missed" "1.40 met|0.93 MISSED|0.85 MISSED|0.75 met" \
+	"$(grep -E '^  goal: (UDP NAT|nfvs-ct1 pkt|memory)' "$tmp/b" |
+	   awk '{ printf "%s%s %s", (NR > 1 ? "|" : ""), $(NF - 1), $NF }')"
+result "bench report: memory per connection in the JSON file" "460.8" \
+	"$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["6.1.0-test"]["summary"]["nfvs-ct1"]["mem_per_conn"]["median"])' "$tmp/b.json")"
+python3 "$NFVS_TOP/bench/report.py" /dev/null >/dev/null 2>&1
+result "bench report: no samples at all fails" 1 "$?"
+
 summary() {
 	printf '%b' "$1" | "$NFVS_TOP/scripts/tap-summary.sh" >"$tmp/s"
 	echo "$? $(tail -n 1 "$tmp/s")"

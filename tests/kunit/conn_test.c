@@ -135,6 +135,62 @@ static void timer_expiry(struct kunit *test)
 	nfvs_conns_exit(nn);
 }
 
+/* in_table: whether the connection of p is still in the table. */
+static bool in_table(struct nfvs_net *nn, const struct nfvs_conn_param *p)
+{
+	struct nfvs_conn *cp = in_get(nn, p);
+
+	if (cp)
+		nfvs_conn_put(cp);
+	return cp;
+}
+
+/*
+ * A later deadline does not move the armed timer; the timer, when it
+ * fires, waits again for the deadline. A connection lives until then.
+ */
+static void touch_later_lives_on(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param p = param(0xc0000201, 40000, 0xc6336401);
+	unsigned long armed;
+	struct nfvs_conn *cp;
+	int i;
+
+	cp = nfvs_conn_new(nn, &p, NULL, HZ / 10);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	armed = cp->timer.expires;
+	nfvs_conn_touch(cp, HZ);
+	KUNIT_EXPECT_EQ(test, cp->timer.expires, armed);
+	KUNIT_EXPECT_TRUE(test, time_after(cp->expires, armed));
+	nfvs_conn_put(cp);
+	msleep(400);
+	KUNIT_EXPECT_TRUE(test, in_table(nn, &p));
+	for (i = 0; i < 150 && atomic_read(&nn->conns.count); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 0);
+	nfvs_conns_exit(nn);
+}
+
+/* An earlier deadline (a shorter timeout, a deleted entry) moves it. */
+static void touch_earlier_ends_sooner(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param p = param(0xc0000201, 40000, 0xc6336401);
+	struct nfvs_conn *cp;
+	int i;
+
+	cp = nfvs_conn_new(nn, &p, NULL, 600 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	nfvs_conn_touch(cp, 0);
+	KUNIT_EXPECT_TRUE(test, time_before_eq(cp->timer.expires, jiffies));
+	nfvs_conn_put(cp);
+	for (i = 0; i < 100 && atomic_read(&nn->conns.count); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 0);
+	nfvs_conns_exit(nn);
+}
+
 static void holds_its_destination(struct kunit *test)
 {
 	struct nfvs_net *nn = conns_setup(test);
@@ -210,6 +266,8 @@ static struct kunit_case nfvs_conn_cases[] = {
 	KUNIT_CASE(shared_client_end),
 	KUNIT_CASE(expire_now_and_touch),
 	KUNIT_CASE(timer_expiry),
+	KUNIT_CASE(touch_later_lives_on),
+	KUNIT_CASE(touch_earlier_ends_sooner),
 	KUNIT_CASE(holds_its_destination),
 	KUNIT_CASE(many_connections),
 	{}

@@ -61,6 +61,24 @@ for m in nat dr tun; do
 done
 nx $d ipvsadm -Ln | sed 's/^/# /'
 
+# A destination keeps its route to the real server (src/dest_route.c): a
+# route change must take effect at once. With a blackhole route to rs1,
+# rs1's share of new flows is lost; without it, both answer again.
+for m in nat dr; do
+	a=$vip
+	[ "$m" = nat ] && a=$nvip
+	ip -n $d route add blackhole 10.0.0.11/32
+	nx $c $peer udp $a "${uport[$m]}" 10 --sport $((sport[$m] + 500)) \
+		--timeout 0.5 >"$tmp/$m.bh"
+	check_eq "$m: with a blackhole route to rs1, only rs2 answers (5 of 10)" \
+		"0 5" "$(spread "$tmp/$m.bh")"
+	ip -n $d route del blackhole 10.0.0.11/32
+	nx $c $peer udp $a "${uport[$m]}" 10 --sport $((sport[$m] + 600)) \
+		--timeout 0.5 >"$tmp/$m.bh"
+	check_eq "$m: the blackhole route gone, both answer again" "5 5" \
+		"$(spread "$tmp/$m.bh")"
+done
+
 # ICMP errors about NAT flows, both ways.
 nx $d ipvsadm -A -u $nvip:56 -s rr
 nx $d ipvsadm -a -u $nvip:56 -r 10.0.0.11:56 -m

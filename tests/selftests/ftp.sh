@@ -298,6 +298,19 @@ parallel() {
 	check_eq "$m: the sessions were spread over rs1 and rs2" "rs1 rs2" "$spread"
 }
 
+# reuse M: two active sessions in a row announce the same client data port
+# (a port reused while the first data connection is in TIME_WAIT); the
+# second, on the other real server, gets its data connection too: the
+# first one's conntrack entry, whose reply is the same, ends with it.
+reuse() {
+	local m=$1 got
+	got=$(for i in 1 2; do
+		nx $c $ftppeer session "${addr[$m]}" port --data-port 61200 --timeout 8
+	done | sort | paste -sd'|')
+	check_eq "$m: one client data port for two sessions in a row, on rs1 then rs2" \
+		"rs1 rs1|rs2 rs2" "$got"
+}
+
 # hostile M: hostile control traffic (ftppeer.py hostile) leaves no
 # expectation and no warning, and the service goes on. Whether each line
 # reaches the server is the director's choice (conntrack's own helper drops
@@ -357,6 +370,7 @@ for m in nat dr tun; do
 	tally $m transfers
 	tally_from
 	parallel $m
+	[ $m = nat ] && reuse $m
 	tally $m parallel
 	if [ $m != tun ]; then
 		tally_from

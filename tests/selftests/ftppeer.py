@@ -75,7 +75,7 @@ def login(ctl):
     return banner[1] if len(banner) > 1 else "?"
 
 
-def open_data(ctl, mode, timeout):
+def open_data(ctl, mode, timeout, data_port=0):
     """Returns (host, port, listening socket or None)."""
     if mode == "pasv":
         r = expect(ctl.cmd("PASV"), "227")
@@ -92,7 +92,8 @@ def open_data(ctl, mode, timeout):
         return ctl.s.getpeername()[0], int(n.group(1)), None
     ls = socket.socket()
     ls.settimeout(timeout)
-    ls.bind((ctl.s.getsockname()[0], 0))
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((ctl.s.getsockname()[0], data_port))
     ls.listen(1)
     host, port = ls.getsockname()
     try:
@@ -141,13 +142,13 @@ def retrieve(ctl, host, port, ls, timeout):
     return words[0] if words else "(empty)"
 
 
-def session(addr, mode, timeout, hold=False):
+def session(addr, mode, timeout, hold=False, data_port=0):
     ctl = None
     banner = "?"
     try:
         ctl = Ctl(addr, timeout)
         banner = login(ctl)
-        host, port, ls = open_data(ctl, mode, timeout)
+        host, port, ls = open_data(ctl, mode, timeout, data_port)
         if hold:
             print("ready %s %d" % (host, port), flush=True)
             sys.stdin.readline()
@@ -162,7 +163,8 @@ def session(addr, mode, timeout, hold=False):
 
 
 def cmd_session(args):
-    print(session(args.addr, args.mode, args.timeout, args.hold), flush=True)
+    print(session(args.addr, args.mode, args.timeout, args.hold,
+                  args.data_port), flush=True)
 
 
 def cmd_parallel(args):
@@ -256,6 +258,8 @@ def main():
     p.add_argument("addr")
     p.add_argument("mode", choices=MODES)
     p.add_argument("--hold", action="store_true")
+    p.add_argument("--data-port", type=int, default=0,
+                   help="the client's data port in active modes")
     p = sub.add_parser("parallel")
     p.add_argument("addr")
     p.add_argument("n", type=int)
