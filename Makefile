@@ -6,14 +6,25 @@
 # make check                everything the project tests (see README.md)
 # make bench                nfvs against in-tree IPVS, one guest per kernel
 #                           (about 20 minutes each; Documentation/performance.rst)
-# make tools; make install  nfvsctl; installs it and nfvsctl(8) (DESTDIR, PREFIX)
+# make install             nfvs.ko into /lib/modules/<release>/extra (depmod),
+#                           nfvsctl and nfvsctl(8) (DESTDIR, PREFIX); make uninstall
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+# The release of the kernel KDIR builds for (its UTS_RELEASE: Debian's
+# kernel.release file has the upstream version), where the module goes.
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null || uname -r)
+MODDIR ?= /lib/modules/$(KVER)/extra
+VERSION := $(shell sed -n 's/^\#define NFVS_VERSION "\(.*\)"/\1/p' src/version.h)
+DKMS_SRC ?= /usr/src/nfvs-$(VERSION)
+# What DKMS (and the nfvs-dkms package) builds the module from.
+DKMS_FILES := Kbuild dkms.conf src include
 NFVS_WERROR ?=
 DEMO_SERIES ?= 6.1
 
-.PHONY: all modules tools tools-if-possible install install-tools clean check \
-	deps build-matrix kunit selftests style demo help bench
+.PHONY: all modules tools tools-if-possible install install-module \
+	install-tools uninstall clean check deps build-matrix kunit selftests \
+	style demo help bench dkms-install dkms-remove dkms-source
 
 all: modules tools-if-possible
 
@@ -39,10 +50,42 @@ tools-if-possible:
 	  echo "      (apt install pkg-config libmnl-dev libnetfilter-conntrack-dev; make tools)"; \
 	fi
 
-install: install-tools
+install: install-module install-tools
+
+# depmod runs for a real install; a staged one (DESTDIR) is the packager's.
+install-module: modules
+	install -D -m 0644 nfvs.ko $(DESTDIR)$(MODDIR)/nfvs.ko
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 install-tools:
 	$(MAKE) -C tools/nfvsctl install
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/nfvs.ko
+	-rmdir $(DESTDIR)$(MODDIR) 2>/dev/null
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+	$(MAKE) -C tools/nfvsctl uninstall
+
+# make dkms-install: the sources into /usr/src/nfvs-<version>, then DKMS
+# builds and installs nfvs.ko for the running kernel (and, later, for every
+# kernel installed); make dkms-remove takes it away again.
+dkms-source:
+	@test "$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)" = "$(VERSION)" || \
+	  { echo "nfvs: dkms.conf's PACKAGE_VERSION is not src/version.h's $(VERSION)"; exit 1; }
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	mkdir -p $(DESTDIR)$(DKMS_SRC)
+	cp -r $(DKMS_FILES) $(DESTDIR)$(DKMS_SRC)/
+	find $(DESTDIR)$(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+	  -o -name '*.mod*' \) -delete
+
+dkms-install: dkms-source
+	dkms add -m nfvs -v $(VERSION)
+	dkms build -m nfvs -v $(VERSION) -k $(KVER)
+	dkms install -m nfvs -v $(VERSION) -k $(KVER)
+
+dkms-remove:
+	-dkms remove -m nfvs -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
@@ -76,4 +119,4 @@ demo:
 	@scripts/run-demo.sh $(DEMO_SERIES)
 
 help:
-	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '3,9p'
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '3,10p'

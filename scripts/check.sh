@@ -65,7 +65,8 @@ run_all() {
 	fi
 	echo "ok - deps: Debian packages and kernels installed"
 
-	for p in harness:tests/harness/parsers.sh style:scripts/style.sh \
+	for p in harness:tests/harness/parsers.sh docs:tests/harness/docs.py \
+		 style:scripts/style.sh \
 		 build:scripts/build-matrix.sh; do
 		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
 		cat "$res/${p%%:*}.txt"

@@ -102,6 +102,18 @@ print(json.load(open(sys.argv[1]))["6.1.0-test"]["summary"]["nfvs-ct1"]["mem_per
 python3 "$NFVS_TOP/bench/report.py" /dev/null >/dev/null 2>&1
 result "bench report: no samples at all fails" 1 "$?"
 
+# The docs check (tests/harness/docs.py, run by make check) on copies of
+# the documentation with a row taken out and a default changed.
+mkdir -p "$tmp/d/Documentation" "$tmp/d/include/uapi/linux" "$tmp/d/src"
+cp "$NFVS_TOP/include/uapi/linux/nfvs.h" "$tmp/d/include/uapi/linux/"
+cp "$NFVS_TOP/src/sysctl.c" "$tmp/d/src/"
+sed '/^HELPER  *13 /d' "$NFVS_TOP/Documentation/netlink.rst" >"$tmp/d/Documentation/netlink.rst"
+sed 's/^\(pmtu_disc  *\)1 /\10 /' "$NFVS_TOP/Documentation/sysctl.rst" >"$tmp/d/Documentation/sysctl.rst"
+python3 "$NFVS_TOP/tests/harness/docs.py" "$tmp/d" >"$tmp/docs" 2>&1
+result "docs check: a missing attribute and a wrong default fail" \
+	"1 NFVS_SVC_ATTR_HELPER = 13|pmtu_disc (default 1)" \
+	"$? $(sed -n 's/^# //p' "$tmp/docs" | paste -sd'|')"
+
 summary() {
 	printf '%b' "$1" | "$NFVS_TOP/scripts/tap-summary.sh" >"$tmp/s"
 	echo "$? $(tail -n 1 "$tmp/s")"
