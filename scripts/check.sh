@@ -12,7 +12,9 @@
 #      per kernel, and the harness canaries (deliberate failures that must
 #      be reported as failures)
 #
-# NFVS_SERIES="6.1 6.12 7.3" picks the kernels; NFVS_KVM=1 uses KVM.
+# NFVS_SERIES="6.1 6.12 7.3" picks the kernels; NFVS_KVM=1 uses KVM;
+# NFVS_SLOW=1 adds the slow tier (tests/slow/packages.sh: the Debian
+# packages, make install, DKMS in a guest), which CI runs.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -80,12 +82,16 @@ run_all() {
 		phase "vm-$s" "$NFVS_TOP/scripts/vm/run.sh" "$s" &
 	done
 	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
+	if [ "${NFVS_SLOW:-0}" = 1 ]; then
+		phase slow "$NFVS_TOP/tests/slow/packages.sh" &
+	fi
 	wait
 	cat "$res/kunit.txt"
 	for s in $NFVS_SERIES; do
 		cat "$res/vm-$s.txt"
 	done
 	cat "$res/canary.txt"
+	[ "${NFVS_SLOW:-0}" = 1 ] && cat "$res/slow.txt"
 	echo "# make check took $(($(date +%s) - t0)) s"
 }
 

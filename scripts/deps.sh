@@ -13,6 +13,8 @@ HOST_PACKAGES="make gcc libc6-dev bc flex bison libelf-dev libssl-dev pkg-config
 	busybox-static libmnl-dev libnetfilter-conntrack-dev iproute2 iptables
 	nftables conntrack ipvsadm keepalived vsftpd lftp curl socat netcat-openbsd python3
 	iputils-ping procps shellcheck linux-perf"
+# The slow tier (NFVS_SLOW=1): Debian packaging and DKMS.
+[ "${NFVS_SLOW:-0}" = 1 ] && HOST_PACKAGES="$HOST_PACKAGES debhelper dh-dkms dkms lintian"
 CHROOT_PACKAGES="make binutils gcc-14 libc6-dev linux-headers-amd64"
 APT_LOG=$NFVS_CACHE/apt.log
 export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The slow tier (make check with NFVS_SLOW=1, and CI): what an operator
+# installs. On the host: the Debian packages build (dpkg-buildpackage -b)
+# and lintian finds no error or warning; make install and make uninstall
+# with DESTDIR. In a 6.1 guest: the packages install, DKMS builds the
+# module, modprobe and nfvsctl work, removal takes it all away
+# (tests/slow/guest_packages.sh). Prints "ok - slow: ..." lines.
+set -uo pipefail
+# shellcheck source=../../scripts/lib.sh
+. "$(dirname "$0")/../../scripts/lib.sh"
+
+dir=$NFVS_BUILD/debs
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rm -rf "$dir" && mkdir -p "$dir" "$tmp/nfvs"
+rc=0
+
+result() {
+	if [ "$2" = 0 ]; then
+		echo "ok - slow: $1"
+	else
+		echo "not ok - slow: $1"
+		[ -n "${3:-}" ] && tail -n 15 "$3" | sed 's/^/# /'
+		rc=1
+	fi
+}
+
+# The tree as it is (what CI checks out), without build products.
+tar -C "$NFVS_TOP" --exclude=./build --exclude=./.git \
+	--exclude='*.o' --exclude='*.ko' --exclude=tools/nfvsctl/nfvsctl \
+	-cf - . | tar -C "$tmp/nfvs" -xf -
+(cd "$tmp/nfvs" && dpkg-buildpackage -us -uc -b) >"$dir/build.log" 2>&1
+result "dpkg-buildpackage -us -uc -b builds nfvs-dkms and nfvsctl" $? "$dir/build.log"
+cp "$tmp"/*.deb "$tmp"/*.changes "$dir/" 2>/dev/null
+lintian --fail-on error,warning "$dir"/*.changes >"$dir/lintian.log" 2>&1
+result "lintian: no error or warning" $? "$dir/lintian.log"
+
+kdir=$(nfvs_kdir "$(nfvs_kver 6.1)")
+# In the copy: make check's guests run the tree's own nfvsctl meanwhile.
+make -C "$tmp/nfvs" install KDIR="$kdir" DESTDIR="$tmp/inst" PREFIX=/usr \
+	>"$dir/install.log" 2>&1 &&
+	test -f "$tmp/inst/lib/modules/$(nfvs_kver 6.1)/extra/nfvs.ko" &&
+	test -x "$tmp/inst/usr/sbin/nfvsctl" &&
+	test -f "$tmp/inst/usr/share/man/man8/nfvsctl.8"
+result "make install (DESTDIR): nfvs.ko in extra/, nfvsctl, nfvsctl.8" $? "$dir/install.log"
+make -C "$tmp/nfvs" uninstall KDIR="$kdir" DESTDIR="$tmp/inst" PREFIX=/usr \
+	>>"$dir/install.log" 2>&1 &&
+	[ -z "$(find "$tmp/inst" -type f)" ]
+result "make uninstall (DESTDIR) takes them away" $? "$dir/install.log"
+
+NFVS_GUEST_ENV=NFVS_DEBS NFVS_DEBS=$dir NFVS_VM_NAME=slow NFVS_VM_SMP=2 \
+	NFVS_VM_MEM=2048 "$NFVS_TOP/scripts/vm/run.sh" 6.1 \
+	tests/slow/guest_packages.sh | sed 's/^\(not \)\{0,1\}ok - /&slow: /' || rc=1
+exit $rc
