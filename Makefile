@@ -6,6 +6,7 @@
 # make check                everything the project tests (see README.md)
 # make bench                nfvs against in-tree IPVS, one guest per kernel
 #                           (about 20 minutes each; Documentation/performance.rst)
+# make htmldocs            Documentation/ as HTML, in build/htmldocs
 # make install             nfvs.ko into /lib/modules/<release>/extra (depmod),
 #                           nfvsctl and nfvsctl(8) (DESTDIR, PREFIX); make uninstall
 
@@ -24,7 +25,7 @@ DEMO_SERIES ?= 6.1
 
 .PHONY: all modules tools tools-if-possible install install-module \
 	install-tools uninstall clean check deps build-matrix kunit selftests \
-	style demo help bench dkms-install dkms-remove dkms-source
+	style demo help bench dkms-install dkms-remove dkms-source htmldocs
 
 all: modules tools-if-possible
 
@@ -115,8 +116,14 @@ check:
 bench:
 	bench/run.sh
 
+# make htmldocs: Documentation/ rendered by Sphinx into build/htmldocs
+# (warnings are errors: make check runs it).
+htmldocs:
+	sphinx-build -q -W --keep-going -b html Documentation build/htmldocs
+	@echo "nfvs: open build/htmldocs/index.html"
+
 demo:
 	@scripts/run-demo.sh $(DEMO_SERIES)
 
 help:
-	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '3,10p'
+	@sed -n 's/^# \{0,1\}//p' Makefile | sed -n '3,11p'

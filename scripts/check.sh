@@ -58,6 +58,17 @@ build_tools() {
 	return $rc
 }
 
+# The documentation renders without a warning (make htmldocs, Sphinx -W).
+htmldocs() {
+	if make -s -C "$NFVS_TOP" htmldocs >"$res/htmldocs.log" 2>&1; then
+		echo "ok - docs: make htmldocs renders Documentation/ without a warning"
+	else
+		echo "not ok - docs: make htmldocs renders Documentation/ without a warning"
+		grep -v '^nfvs: open' "$res/htmldocs.log" | head -n 20 | sed 's/^/# /'
+		return 1
+	fi
+}
+
 run_all() {
 	echo "# nfvs make check: kernels $NFVS_SERIES"
 	phase deps "$NFVS_TOP/scripts/deps.sh"
@@ -73,6 +84,8 @@ run_all() {
 		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
 		cat "$res/${p%%:*}.txt"
 	done
+	phase htmldocs htmldocs
+	cat "$res/htmldocs.txt"
 	# The guests run the nfvsctl and nbench built here.
 	phase tools build_tools
 	cat "$res/tools.txt"
