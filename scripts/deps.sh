@@ -16,6 +16,8 @@ HOST_PACKAGES="make gcc libc6-dev bc flex bison libelf-dev libssl-dev pkg-config
 # The slow tier (NFVS_SLOW=1): Debian packaging and DKMS.
 [ "${NFVS_SLOW:-0}" = 1 ] && HOST_PACKAGES="$HOST_PACKAGES debhelper dh-dkms dkms lintian"
 CHROOT_PACKAGES="make binutils gcc-14 libc6-dev linux-headers-amd64"
+# ... and DKMS in the trixie chroot, where 7.3's headers are.
+[ "${NFVS_SLOW:-0}" = 1 ] && CHROOT_PACKAGES="$CHROOT_PACKAGES dkms gcc"
 APT_LOG=$NFVS_CACHE/apt.log
 export DEBIAN_FRONTEND=noninteractive
 

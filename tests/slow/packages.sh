@@ -6,7 +6,10 @@
 # and lintian finds no error or warning; make install and make uninstall
 # with DESTDIR. In a 6.1 guest: the packages install, DKMS builds the
 # module, modprobe and nfvsctl work, removal takes it all away
-# (tests/slow/guest_packages.sh). Prints "ok - slow: ..." lines.
+# (tests/slow/guest_packages.sh). For 7.3, whose headers live in the
+# trixie chroot: DKMS builds and installs the module there, a 7.3 guest
+# loads what it installed (tests/slow/guest_dkms_chroot.sh), and dkms
+# remove takes it away. Prints "ok - slow: ..." lines.
 set -uo pipefail
 # shellcheck source=../../scripts/lib.sh
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -53,4 +56,25 @@ result "make uninstall (DESTDIR) takes them away" $? "$dir/install.log"
 NFVS_GUEST_ENV=NFVS_DEBS NFVS_DEBS=$dir NFVS_VM_NAME=slow NFVS_VM_SMP=2 \
 	NFVS_VM_MEM=2048 "$NFVS_TOP/scripts/vm/run.sh" 6.1 \
 	tests/slow/guest_packages.sh | sed 's/^\(not \)\{0,1\}ok - /&slow: /' || rc=1
+
+# 7.3: DKMS in the trixie chroot (objtool needs /proc there).
+k73=$(nfvs_kver 7.3)
+in_chroot() {
+	unshare --mount --propagation private chroot "$NFVS_CHROOT" \
+		/bin/sh -c 'mount -t proc proc /proc && exec "$@"' sh \
+		/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+in_chroot dkms remove -m nfvs -v 0.1.0 --all >/dev/null 2>&1
+make -C "$tmp/nfvs" dkms-source DESTDIR="$NFVS_CHROOT" >"$dir/dkms73.log" 2>&1 &&
+	in_chroot dkms add -m nfvs -v 0.1.0 >>"$dir/dkms73.log" 2>&1 &&
+	in_chroot dkms build -m nfvs -v 0.1.0 -k "$k73" >>"$dir/dkms73.log" 2>&1 &&
+	in_chroot dkms install -m nfvs -v 0.1.0 -k "$k73" >>"$dir/dkms73.log" 2>&1
+result "dkms add, build, install for $k73 (in the trixie chroot)" $? "$dir/dkms73.log"
+NFVS_GUEST_ENV=NFVS_DKMS_ROOT NFVS_DKMS_ROOT=$NFVS_CHROOT NFVS_VM_NAME=slow \
+	"$NFVS_TOP/scripts/vm/run.sh" 7.3 tests/slow/guest_dkms_chroot.sh |
+	sed 's/^\(not \)\{0,1\}ok - /&slow: /' || rc=1
+in_chroot dkms remove -m nfvs -v 0.1.0 --all >>"$dir/dkms73.log" 2>&1 &&
+	[ -z "$(find "$NFVS_CHROOT/lib/modules/$k73" -name 'nfvs.ko*')" ]
+result "dkms remove: no nfvs.ko left for $k73" $? "$dir/dkms73.log"
+rm -rf "$NFVS_CHROOT/usr/src/nfvs-0.1.0"
 exit $rc
