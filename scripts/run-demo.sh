@@ -9,10 +9,13 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 series=${1:-6.1}
+# A fresh machine gets what the project needs first (idempotent, silent
+# when everything is there).
+echo "==> Checking the Debian packages and kernels the project needs"
+"$NFVS_TOP/scripts/deps.sh" ||
+	nfvs_die "installing the dependencies failed (run as root, on Debian 12)"
 kver=$(nfvs_kver "$series")
-[ -n "$kver" ] || nfvs_die "kernel $series is not installed; run make deps first (as root, on Debian 12)"
-command -v qemu-system-x86_64 >/dev/null ||
-	nfvs_die "QEMU is not installed; run make deps first (as root, on Debian 12)"
+[ -n "$kver" ] || nfvs_die "kernel $series is not installed"
 
 echo "==> Building nfvs.ko for $kver"
 NFVS_SERIES=$series "$NFVS_TOP/scripts/build-matrix.sh" || exit 1
