@@ -183,13 +183,22 @@ ct_count() {
 }
 
 # Empty slabs back to the page allocator, so that growth is measured.
+# Also waits until the last balancer's connections are freed (a million
+# of them go after a grace period, for tens of seconds under emulation):
+# slab no longer shrinking, then the next one is measured on a quiet guest.
 settle_memory() {
-	local f
-	sleep 1
+	local f prev now i
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	for f in /sys/kernel/slab/*/shrink; do
-		echo 1 >"$f" 2>/dev/null
+	now=$(memory_kb)
+	for ((i = 0; i < 60; i++)); do
+		sleep 2
+		for f in /sys/kernel/slab/*/shrink; do
+			echo 1 >"$f" 2>/dev/null
+		done
+		prev=$now
+		now=$(memory_kb)
+		[ $((prev - now)) -lt 1024 ] && break
 	done
 }
 
@@ -263,8 +272,10 @@ udp_rate() {
 	[ -n "$rates" ] && [ "${rates##* }" -gt 0 ]
 }
 
-# fill N: sends one packet per flow of an N-flow range until the director
-# holds (nearly) N connections; echoes the count.
+# fill N NIPS: sends one packet per flow of an N-flow range until the
+# director holds (nearly) N connections, or for NFVS_BENCH_FILL_MAX seconds
+# (150: in-tree IPVS's fixed table makes the last passes to a million
+# slow); echoes the count, the passes and the seconds.
 fill() {
 	local n=$1 nips=$2 pass conns t0=$SECONDS
 	for ((pass = 1; pass <= 8; pass++)); do
@@ -272,6 +283,7 @@ fill() {
 		nx gen sh -c 'echo start >/proc/net/pktgen/pgctrl'
 		conns=$(lb_conns)
 		[ "$conns" -ge $((n * 995 / 1000)) ] && break
+		[ $((SECONDS - t0)) -ge "${NFVS_BENCH_FILL_MAX:-150}" ] && break
 	done
 	echo "$conns $pass $((SECONDS - t0))"
 }
@@ -297,8 +309,9 @@ conn_rate() {
 	[ "${rates##* }" -gt 0 ]
 }
 
-bench_balancer() {
-	local lb=$1 n nips conns ct m0 m1
+# bench_rates BALANCER: figures 1 and 2 on a fresh table.
+bench_rates() {
+	local lb=$1
 	say "$lb: load"
 	if ! lb_up "$lb"; then
 		not_ok "$lb: loaded and configured"
@@ -316,10 +329,14 @@ bench_balancer() {
 	# director alone can do, while the TCP figures include the ends' work.
 	pg_setup $vip 5000 1001 1000 0 10.2.0.1
 	measure "$lb: new UDP NAT flows per second" udp_rate "$lb" udp_new_pps
-	lb_down "$lb" || { not_ok "$lb: unloaded"; return; }
+	lb_down "$lb" || not_ok "$lb: unloaded"
+}
 
-	# 3., 4. Forwarding rate and memory with N live connections.
-	lb_up "$lb" || { not_ok "$lb: loaded again"; return; }
+# bench_scale BALANCER: figures 3 and 4, forwarding rate and memory with N
+# live connections.
+bench_scale() {
+	local lb=$1 n nips conns ct m0 m1 passes secs
+	lb_up "$lb" || { not_ok "$lb: loaded for the scaling test"; return; }
 	m0=$(memory_kb)
 	for n in $sizes; do
 		case $n in
@@ -376,11 +393,18 @@ profile() {
 	lb_down "$lb"
 }
 
+# The rates of every balancer first, then the scaling tests, whose teardown
+# of a million connections would otherwise precede the next rates.
 for b in $balancers; do
 	if [ -n "${NFVS_BENCH_PROFILE:-}" ]; then
 		profile "$b"
 	else
-		bench_balancer "$b"
+		bench_rates "$b"
 	fi
 done
+if [ -z "${NFVS_BENCH_PROFILE:-}" ]; then
+	for b in $balancers; do
+		bench_scale "$b"
+	done
+fi
 tap_done
