@@ -21,7 +21,7 @@ check "modprobe -d <chroot> nfvs" modprobe -d "$root" nfvs
 check_eq "the loaded nfvs is DKMS's build" \
 	"$(modinfo -F srcversion "$(ls "$root/lib/modules/$kver/updates/dkms/"nfvs.ko*)")" \
 	"$(cat /sys/module/nfvs/srcversion 2>/dev/null)"
-check "ipvsadm drives it" bash -c \
-	"ipvsadm -A -t 192.0.2.1:80 -s rr && ipvsadm -Ln | grep -q 192.0.2.1:80 && ipvsadm -C"
+check "ipvsadm drives it (nfvs, not an autoloaded ip_vs)" bash -c \
+	"grep -q '^nfvs ' /proc/modules && ipvsadm -A -t 192.0.2.1:80 -s rr && ipvsadm -Ln | grep -q 192.0.2.1:80 && ipvsadm -C"
 check "rmmod nfvs" rmmod nfvs
 tap_done

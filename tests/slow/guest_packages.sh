@@ -42,10 +42,11 @@ mount -t sysfs sysfs "$root/sys"
 mount --rbind /dev "$root/dev"
 mount -t tmpfs tmpfs "$root/tmp"
 mount -t tmpfs tmpfs "$root/run"
-cp "$NFVS_DEBS"/nfvs-dkms_*.deb "$NFVS_DEBS"/nfvsctl_*.deb "$root/tmp/"
+cp "$NFVS_DEBS"/nfvs-dkms_*.deb "$root/tmp/nfvs-dkms.deb"
+cp "$NFVS_DEBS"/nfvsctl_*.deb "$root/tmp/nfvsctl.deb"
 [ -d "$root/usr/src/nfvs-0.1.0" ] && in_root dpkg -r nfvs-dkms >/dev/null 2>&1
 
-in_root dpkg -i /tmp/nfvs-dkms_*.deb /tmp/nfvsctl_*.deb >/tmp/dpkg.log 2>&1
+in_root dpkg -i /tmp/nfvs-dkms.deb /tmp/nfvsctl.deb >/tmp/dpkg.log 2>&1
 check_eq "dpkg -i nfvs-dkms nfvsctl" 0 "$?" || tail -n 20 /tmp/dpkg.log | sed 's/^/# /'
 check "dkms status: nfvs installed for $kver" bash -c \
 	"chroot $root dkms status -m nfvs -k $kver | grep -q installed"

@@ -36,7 +36,7 @@ tar -C "$NFVS_TOP" --exclude=./build --exclude=./.git \
 	-cf - . | tar -C "$tmp/nfvs" -xf -
 (cd "$tmp/nfvs" && dpkg-buildpackage -us -uc -b) >"$dir/build.log" 2>&1
 result "dpkg-buildpackage -us -uc -b builds nfvs-dkms and nfvsctl" $? "$dir/build.log"
-cp "$tmp"/*.deb "$tmp"/*.changes "$dir/" 2>/dev/null
+cp "$tmp"/*.deb "$tmp"/*.changes "$tmp"/*.buildinfo "$dir/" 2>/dev/null
 lintian --fail-on error,warning "$dir"/*.changes >"$dir/lintian.log" 2>&1
 result "lintian: no error or warning" $? "$dir/lintian.log"
 
@@ -68,7 +68,9 @@ in_chroot dkms remove -m nfvs -v 0.1.0 --all >/dev/null 2>&1
 make -C "$tmp/nfvs" dkms-source DESTDIR="$NFVS_CHROOT" >"$dir/dkms73.log" 2>&1 &&
 	in_chroot dkms add -m nfvs -v 0.1.0 >>"$dir/dkms73.log" 2>&1 &&
 	in_chroot dkms build -m nfvs -v 0.1.0 -k "$k73" >>"$dir/dkms73.log" 2>&1 &&
-	in_chroot dkms install -m nfvs -v 0.1.0 -k "$k73" >>"$dir/dkms73.log" 2>&1
+	in_chroot dkms install -m nfvs -v 0.1.0 -k "$k73" >>"$dir/dkms73.log" 2>&1 &&
+	in_chroot depmod -a "$k73" >>"$dir/dkms73.log" 2>&1 &&
+	test -s "$NFVS_CHROOT/lib/modules/$k73/modules.dep"
 result "dkms add, build, install for $k73 (in the trixie chroot)" $? "$dir/dkms73.log"
 NFVS_GUEST_ENV=NFVS_DKMS_ROOT NFVS_DKMS_ROOT=$NFVS_CHROOT NFVS_VM_NAME=slow \
 	"$NFVS_TOP/scripts/vm/run.sh" 7.3 tests/slow/guest_dkms_chroot.sh |
