@@ -6,7 +6,7 @@
 # make check                everything the project tests (see README.md)
 # make bench                nfvs against in-tree IPVS, one guest per kernel
 #                           (about 20 minutes each; Documentation/performance.rst)
-# make htmldocs            Documentation/ as HTML, in build/htmldocs
+# make htmldocs             Documentation/ as HTML, in build/htmldocs
 # make install             nfvs.ko into /lib/modules/<release>/extra (depmod),
 #                           nfvsctl and nfvsctl(8) (DESTDIR, PREFIX); make uninstall
 

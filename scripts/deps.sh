@@ -150,7 +150,26 @@ ensure_trixie_kernel() {
 	dpkg -i "$dir"/*.deb >>"$APT_LOG" 2>&1 || nfvs_die "dpkg -i of the 7.3 kernel failed (see $APT_LOG)"
 }
 
+# The slow tier's fresh Debian 12: what debootstrap installs (the default
+# variant, priority important and up) and the distribution's kernel. The
+# slow tier installs the packages into a writable layer over it and boots
+# it; apt's cache here keeps the packages they pull in (dkms, the headers,
+# the compiler) from one run to the next.
+ensure_fresh_bookworm() {
+	[ -f "$NFVS_FRESH/.nfvs-ready" ] && return 0
+	nfvs_log "deps: debootstrap bookworm into $NFVS_FRESH (the slow tier's fresh Debian 12)"
+	rm -rf "$NFVS_FRESH"
+	debootstrap bookworm "$NFVS_FRESH" http://deb.debian.org/debian \
+		>>"$APT_LOG" 2>&1 || nfvs_die "debootstrap bookworm failed (see $APT_LOG)"
+	chroot "$NFVS_FRESH" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends linux-image-amd64 >>"$APT_LOG" 2>&1 ||
+		nfvs_die "installing the kernel in $NFVS_FRESH failed (see $APT_LOG)"
+	touch "$NFVS_FRESH/.nfvs-ready"
+}
+
 ensure_host_packages
+[ "${NFVS_SLOW:-0}" = 1 ] && ensure_fresh_bookworm
 ensure_bookworm_kernel 6.1 ""
 ensure_bookworm_kernel 6.12 bookworm-backports
 ensure_trixie_chroot

@@ -6,6 +6,8 @@ NFVS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NFVS_CACHE=${NFVS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nfvs}
 NFVS_BUILD=${NFVS_BUILD:-$NFVS_TOP/build}
 NFVS_CHROOT=${NFVS_CHROOT:-$NFVS_CACHE/trixie-chroot}
+# The slow tier's fresh Debian 12 (debootstrap and its kernel, nothing else).
+NFVS_FRESH=${NFVS_FRESH:-$NFVS_CACHE/bookworm-fresh}
 
 # The kernel matrix: series name -> where Debian ships it.
 NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3"}
@@ -13,19 +15,20 @@ NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3"}
 nfvs_log() { printf '%s\n' "$*" >&2; }
 nfvs_die() { printf 'nfvs: %s\n' "$*" >&2; exit 1; }
 
-# nfvs_kver SERIES: the newest installed Debian amd64 kernel release of a
-# series (e.g. 6.1 -> 6.1.0-56-amd64), or nothing.
+# nfvs_kver SERIES [ROOT]: the newest installed Debian amd64 kernel release
+# of a series (e.g. 6.1 -> 6.1.0-56-amd64) on the host or in ROOT, or
+# nothing.
 nfvs_kver() {
 	local d
-	for d in /usr/lib/modules/"$1".[0-9]*-amd64; do
+	for d in "${2:-}"/usr/lib/modules/"$1".[0-9]*-amd64; do
 		[ -f "$d/modules.dep" ] && echo "${d##*/}"
 	done | sort -V | tail -n 1
 }
 
-# nfvs_vmlinuz KVER: the bootable image of an installed kernel.
+# nfvs_vmlinuz KVER [ROOT]: the bootable image of an installed kernel.
 nfvs_vmlinuz() {
 	local f
-	for f in /boot/vmlinuz-"$1" /usr/lib/modules/"$1"/vmlinuz; do
+	for f in "${2:-}"/boot/vmlinuz-"$1" "${2:-}"/usr/lib/modules/"$1"/vmlinuz; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
 	return 1

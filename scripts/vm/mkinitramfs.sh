@@ -1,15 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh KVER OUT: a tiny initramfs for booting Debian kernel KVER
-# under QEMU: busybox-static, the modules that mount the host's root over
-# virtio-9p (taken from KVER's modules.dep, decompressed), and init-stage1.
+# mkinitramfs.sh KVER OUT [ROOT]: a tiny initramfs for booting Debian kernel
+# KVER under QEMU: busybox-static, the modules that mount the host's root
+# over virtio-9p (taken from KVER's modules.dep on the host or in ROOT,
+# decompressed), and init-stage1.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 kver=$1
 out=$2
-moddir=/usr/lib/modules/$kver
+moddir=${3:-}/usr/lib/modules/$kver
 [ -f "$moddir/modules.dep" ] || nfvs_die "no modules for $kver"
 
 work=$(mktemp -d)

@@ -16,14 +16,18 @@
 # uses 2 and 4096);
 # NFVS_GUEST_ENV names variables to pass on to the tests (for example
 # NFVS_GUEST_ENV=NFVS_FUZZ_SEED NFVS_FUZZ_SEED=123 to replay a fuzz run).
+# NFVS_VM_ROOT=DIR boots another system instead of the host's root: DIR's
+# own kernel of SERIES, DIR as the guest's root, writable (the slow tier's
+# fresh Debian 12).
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 series=${1:?usage: run.sh SERIES [TEST...]}
 shift
-kver=$(nfvs_kver "$series")
+root=${NFVS_VM_ROOT:-}
+kver=$(nfvs_kver "$series" "$root")
 [ -n "$kver" ] || { echo "not ok - $series: kernel not installed (make deps)"; exit 1; }
-vmlinuz=$(nfvs_vmlinuz "$kver") || { echo "not ok - $kver: no vmlinuz"; exit 1; }
+vmlinuz=$(nfvs_vmlinuz "$kver" "$root") || { echo "not ok - $kver: no vmlinuz"; exit 1; }
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
@@ -38,9 +42,10 @@ fi
 out=$NFVS_BUILD/${NFVS_VM_NAME:-vm}-$kver
 rm -rf "$out" && mkdir -p "$out/results"
 initrd=$NFVS_CACHE/initrd-$kver.gz
+[ -n "$root" ] && initrd=$out/initrd.gz
 if [ ! -f "$initrd" ] || [ "$initrd" -ot "$(dirname "$0")/init-stage1" ] ||
    [ "$initrd" -ot "$(dirname "$0")/mkinitramfs.sh" ]; then
-	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd" ||
+	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd" "$root" ||
 		{ echo "not ok - $kver: cannot build the initramfs"; exit 1; }
 fi
 
@@ -62,14 +67,20 @@ build=$(cd "$NFVS_BUILD" && pwd)
 accel=tcg
 [ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
 timeout_s=${NFVS_VM_TIMEOUT:-1800}
+rootfs="path=/,readonly=on"
+append=
+if [ -n "$root" ]; then
+	rootfs="path=$root"
+	append=" nfvs_rootrw=1"
+fi
 start=$(date +%s)
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp "${NFVS_VM_SMP:-1}" \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build" \
-	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build$append" \
+	-fsdev "local,id=hostroot,$rootfs,security_model=none,multidevs=remap" \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=results,path="$out/results",security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
