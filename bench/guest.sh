@@ -33,11 +33,7 @@ src_ip=0	# the next client address of the connection-rate tests
 pin0="" pin1=""	# CPU pinning, with two CPUs
 
 cleanup() {
-	local ns
-	for ns in gen lb rs; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	ns_del gen lb rs
 }
 trap cleanup EXIT
 
@@ -51,12 +47,6 @@ measure() {
 	else
 		not_ok "$desc"
 	fi
-}
-
-nx() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$@"
 }
 
 say() { echo "# $(cut -d' ' -f1 /proc/uptime)s $*"; }

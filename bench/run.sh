@@ -22,8 +22,7 @@ mkdir -p "$dir"
 
 "$NFVS_TOP/scripts/deps.sh" || exit 1
 "$NFVS_TOP/scripts/build-matrix.sh" || exit 1
-gcc -O2 -Wall -Wextra -Werror -o "$dir/nbench" "$NFVS_TOP/bench/nbench.c" ||
-	exit 1
+nfvs_build_nbench || exit 1
 
 export NFVS_GUEST_ENV="NFVS_BENCH_REPS NFVS_BENCH_WINDOW NFVS_BENCH_SIZES \
 NFVS_BENCH_BALANCERS NFVS_BENCH_PROFILE"

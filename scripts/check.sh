@@ -47,9 +47,7 @@ build_tools() {
 		rc=1
 	fi
 	# The benchmark's TCP ends (tests/selftests/bench_smoke.sh).
-	mkdir -p "$NFVS_BUILD/bench"
-	if gcc -O2 -Wall -Wextra -Werror -o "$NFVS_BUILD/bench/nbench" \
-		"$NFVS_TOP/bench/nbench.c" >"$res/nbench.log" 2>&1; then
+	if nfvs_build_nbench >"$res/nbench.log" 2>&1; then
 		echo "ok - build bench/nbench"
 	else
 		echo "not ok - build bench/nbench"

@@ -46,6 +46,14 @@ nfvs_kdir() {
 	fi
 }
 
+# nfvs_build_nbench: the benchmark's TCP ends, bench/nbench.c, into
+# $NFVS_BUILD/bench/nbench (make bench, and make check for bench_smoke.sh).
+nfvs_build_nbench() {
+	mkdir -p "$NFVS_BUILD/bench" &&
+		gcc -O2 -Wall -Wextra -Werror -o "$NFVS_BUILD/bench/nbench" \
+			"$NFVS_TOP/bench/nbench.c"
+}
+
 # nfvs_linux_source: the path of linux-source-6.1, extracted once into the
 # cache (checkpatch, User-Mode Linux, kunit.py).
 nfvs_linux_source() {

@@ -6,9 +6,12 @@ Every command and attribute of include/uapi/linux/nfvs.h must have a row
 "NAME NUMBER ..." in its table of Documentation/netlink.rst (the section
 titled with its ``NFVS_..._*`` prefix), and every sysctl of src/sysctl.c a
 row "name default range ..." in Documentation/sysctl.rst with the default
-nfvs_sysctl_defaults() sets. Prints one "ok - docs: ..." or
+nfvs_sysctl_defaults() sets, and every module parameter of src/*.c the
+words "Module parameter ``name`` (default N)" in
+Documentation/admin-guide.rst. Prints one "ok - docs: ..." or
 "not ok - docs: ..." line per set; exits 1 when any is missing or wrong.
 """
+import glob
 import os
 import re
 import sys
@@ -56,6 +59,18 @@ def sysctls(src):
     return [(n, defaults.get(n, "0")) for n in names]
 
 
+def module_params(srcs):
+    """[(name, default)] of every module_param() / module_param_named()."""
+    out = []
+    for src in srcs:
+        for m in re.finditer(r"module_param(_named)?\((\w+),\s*(\w+)", src):
+            name, var = m.group(2), m.group(3) if m.group(1) else m.group(2)
+            init = re.search(r"\b%s\b[^;=(]*=\s*(\w+);" % var, src)
+            val = init.group(1) if init else "0"
+            out.append((name, {"true": "1", "false": "0"}.get(val, val)))
+    return out
+
+
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -90,6 +105,16 @@ def main():
                if not re.search(r"^%s +%s +\S" % (n, d), body, re.M)]
     result(not missing, "sysctl.rst lists every sysctl with its default",
            missing)
+
+    body = read("Documentation/admin-guide.rst")
+    params = module_params(open(f).read() for f in
+                           sorted(glob.glob(os.path.join(top, "src", "*.c"))))
+    missing = ["%s (default %s)" % (n, d) for n, d in params
+               if not re.search(r"Module parameter ``%s`` \(default %s\)" %
+                                (n, d), body)]
+    result(params and not missing, "admin-guide.rst describes every module "
+           "parameter (%d) with its default" % len(params),
+           missing or ["no module parameter found in src/*.c"])
     return 1 if failed else 0
 
 

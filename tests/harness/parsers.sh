@@ -106,12 +106,14 @@ result "bench report: no samples at all fails" 1 "$?"
 # the documentation with a row taken out and a default changed.
 mkdir -p "$tmp/d/Documentation" "$tmp/d/include/uapi/linux" "$tmp/d/src"
 cp "$NFVS_TOP/include/uapi/linux/nfvs.h" "$tmp/d/include/uapi/linux/"
-cp "$NFVS_TOP/src/sysctl.c" "$tmp/d/src/"
+cp "$NFVS_TOP/src/sysctl.c" "$NFVS_TOP/src/main.c" "$tmp/d/src/"
+sed 's/^Module parameter ``ipvs_compat`` (default 1)/Module parameter ``ipvs_compat`` (default 0)/' \
+	"$NFVS_TOP/Documentation/admin-guide.rst" >"$tmp/d/Documentation/admin-guide.rst"
 sed '/^HELPER  *13 /d' "$NFVS_TOP/Documentation/netlink.rst" >"$tmp/d/Documentation/netlink.rst"
 sed 's/^\(pmtu_disc  *\)1 /\10 /' "$NFVS_TOP/Documentation/sysctl.rst" >"$tmp/d/Documentation/sysctl.rst"
 python3 "$NFVS_TOP/tests/harness/docs.py" "$tmp/d" >"$tmp/docs" 2>&1
-result "docs check: a missing attribute and a wrong default fail" \
-	"1 NFVS_SVC_ATTR_HELPER = 13|pmtu_disc (default 1)" \
+result "docs check: a missing attribute and wrong defaults fail" \
+	"1 NFVS_SVC_ATTR_HELPER = 13|pmtu_disc (default 1)|ipvs_compat (default 1)" \
 	"$? $(sed -n 's/^# //p' "$tmp/docs" | paste -sd'|')"
 
 summary() {

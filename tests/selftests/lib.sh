@@ -62,6 +62,33 @@ tap_done() {
 	exit $?
 }
 
+# nx NS CMD...: CMD in network namespace NS.
+nx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# ns_del NS...: stops what runs in each namespace and deletes it.
+ns_del() {
+	local ns
+	for ns in "$@"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+
+# poll SECONDS CMD...: runs CMD every 0.2 s until it succeeds (0) or
+# SECONDS have passed (1).
+poll() {
+	local i
+	for i in $(seq $(($1 * 5))); do
+		"${@:2}" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 nfvs_loaded() {
 	grep -q '^nfvs ' /proc/modules
 }

@@ -33,11 +33,8 @@ nat_namespaces() {
 }
 
 nat_cleanup() {
-	local ns
-	for ns in $(nat_namespaces); do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	# shellcheck disable=SC2046
+	ns_del $(nat_namespaces)
 }
 
 cleanup() {

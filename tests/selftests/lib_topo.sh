@@ -21,19 +21,9 @@ nvip=10.0.9.101
 peer="python3 $(dirname "$0")/lbpeer.py"
 
 cleanup() {
-	local ns
-	for ns in $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	ns_del $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx
 }
 trap cleanup EXIT
-
-nx() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$@"
-}
 
 # lan NS DEV ADDR PORT: DEV in NS on the LAN bridge's port PORT.
 lan() {

@@ -35,13 +35,13 @@ net_namespaces() {
 	nfvs_hooks >/dev/null && cat /sys/module/nfvs_hookdump/parameters/live_netns
 }
 
+namespaces_are() {
+	[ "$(net_namespaces)" = "$1" ]
+}
+
 # wait_namespaces N: namespace teardown is asynchronous; wait for N live.
 wait_namespaces() {
-	local i
-	for i in $(seq 100); do
-		[ "$(net_namespaces)" = "$1" ] && return 0
-		sleep 0.2
-	done
+	poll 20 namespaces_are "$1" && return 0
 	echo "# live namespaces: $(net_namespaces), expected $1"
 	return 1
 }

@@ -28,11 +28,7 @@ holders=()
 
 cleanup() {
 	[ ${#holders[@]} -gt 0 ] && kill "${holders[@]}" 2>/dev/null
-	local ns
-	for ns in $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	ns_del $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx
 	nfvs_loaded && nfvs_unload
 	rm -rf "$tmp"
 }

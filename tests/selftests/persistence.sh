@@ -77,14 +77,9 @@ nx $d ipvsadm -e -u $nvip:53 -r $rip -m -w 1
 # Flows expire after 2 s, templates 10 s after their last flow: gone
 # within 30 s.
 templates_gone() {
-	local i
-	for i in $(seq 60); do
-		[ "$(persist_conns -u $nvip:53)" = "0 0" ] && return 0
-		sleep 0.5
-	done
-	return 1
+	[ "$(persist_conns -u $nvip:53)" = "0 0" ]
 }
-check "persistence: templates expire after the timeout" templates_gone
+check "persistence: templates expire after the timeout" poll 30 templates_gone
 
 # Netmask: a /24 is one client.
 check "persistent UDP service, netmask /24" nat -u $nvip:54 -p 30 -M 255.255.255.0

@@ -78,13 +78,11 @@ active() {
 }
 
 # wait_for N FILE: waits until FILE has N lines.
+has_lines() {
+	[ "$(wc -l <"$2")" -ge "$1" ]
+}
 wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ "$(wc -l <"$2")" -ge "$1" ] && return 0
-		sleep 0.2
-	done
-	return 1
+	poll 20 has_lines "$@"
 }
 
 check "nfvs loads" nfvs_load
