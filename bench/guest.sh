@@ -236,22 +236,43 @@ rs_rx() {
 	nx rs cat /sys/class/net/r0/statistics/rx_packets
 }
 
+# path: where the packets went, for a window that delivered nothing: the
+# sender's g0, the director's l0 in (and dropped) and l1 out, the real
+# servers' r0, the backlog drops, the director's neighbours.
+path() {
+	local s=/sys/class/net d drops=0 a b rest
+	while read -r a b rest; do
+		drops=$((drops + 0x$b))
+	done </proc/net/softnet_stat
+	echo "g0_tx=$(nx gen cat $s/g0/statistics/tx_packets)" \
+		"l0_rx=$(nx lb cat $s/l0/statistics/rx_packets)" \
+		"l0_drop=$(nx lb cat $s/l0/statistics/rx_dropped)" \
+		"l1_tx=$(nx lb cat $s/l1/statistics/tx_packets)" \
+		"r0_rx=$(rs_rx) backlog_drops=$drops" \
+		"neigh=$(ip -n lb neigh show dev l1 | awk '{ printf "%s%s:%s", s, $1, $NF; s = "," }')"
+}
+
 # udp_rate BALANCER METRIC: the pktgen set up runs without end; the packets
 # the real servers receive in each of $reps windows, per second.
 udp_rate() {
-	local lb=$1 metric=$2 i t0 t1 c0 c1 rate rates=""
+	local lb=$1 metric=$2 i t0 t1 c0 c1 p0 p1 rate rates=""
 	nx gen sh -c 'echo start >/proc/net/pktgen/pgctrl' &
 	local pgpid=$!
 	sleep 1
 	t0=$EPOCHREALTIME
 	c0=$(rs_rx)
+	p0=$(path)
 	for ((i = 1; i <= reps; i++)); do
 		sleep "$window"
 		t1=$EPOCHREALTIME
 		c1=$(rs_rx)
+		p1=$(path)
 		rate=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" \
 			'BEGIN { printf "%.0f", (b - a) / (e - s) }')
 		record "$lb" "$metric" "$i" "$rate"
+		[ "$c1" = "$c0" ] &&
+			say "$lb $metric window $i delivered nothing: before $p0; after $p1"
+		p0=$p1
 		rates="$rates $rate"
 		t0=$t1
 		c0=$c1

@@ -349,28 +349,50 @@ static void nfvs_conn_free_listed(void *ptr, void *arg)
 }
 
 /*
- * Namespace exit, after the hooks are gone: stop every timer, then free
- * the table and drop its references.
+ * nfvs_conns_walk - call @fn for each connection of the table after the
+ * first @skip, under RCU, until @fn returns non-zero. Returns the position
+ * reached (@skip plus the connections @fn accepted), where the next walk
+ * resumes. A resize between two walks may skip or repeat connections.
  */
-void nfvs_conns_exit(struct nfvs_net *nn)
+long nfvs_conns_walk(struct nfvs_net *nn, long skip,
+		     int (*fn)(struct nfvs_conn *cp, void *arg), void *arg)
 {
 	struct rhashtable_iter iter;
 	struct nfvs_conn *cp;
+	long idx = 0;
 
 	rhltable_walk_enter(&nn->conns.table, &iter);
 	rhashtable_walk_start(&iter);
 	while ((cp = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(cp))
 			continue;
-		spin_lock_bh(&cp->lock);
-		cp->unhashed = true;
-		spin_unlock_bh(&cp->lock);
-		timer_delete_sync(&cp->timer);
-		if (cp->flags & NFVS_CONN_F_NFCT)
-			nfvs_nfct_kill(cp);
+		if (idx >= skip && fn(cp, arg))
+			break;
+		idx++;
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return idx;
+}
+
+static int nfvs_conn_stop(struct nfvs_conn *cp, void *arg)
+{
+	spin_lock_bh(&cp->lock);
+	cp->unhashed = true;
+	spin_unlock_bh(&cp->lock);
+	timer_delete_sync(&cp->timer);
+	if (cp->flags & NFVS_CONN_F_NFCT)
+		nfvs_nfct_kill(cp);
+	return 0;
+}
+
+/*
+ * Namespace exit, after the hooks are gone: stop every timer, then free
+ * the table and drop its references.
+ */
+void nfvs_conns_exit(struct nfvs_net *nn)
+{
+	nfvs_conns_walk(nn, 0, nfvs_conn_stop, NULL);
 	rhltable_free_and_destroy(&nn->conns.table, nfvs_conn_free_listed, NULL);
 	atomic_set(&nn->conns.count, 0);
 }

@@ -85,6 +85,8 @@ int nfvs_conn_cache_init(void);
 void nfvs_conn_cache_exit(void);
 int nfvs_conns_init(struct nfvs_net *nn);
 void nfvs_conns_exit(struct nfvs_net *nn);
+long nfvs_conns_walk(struct nfvs_net *nn, long skip,
+		     int (*fn)(struct nfvs_conn *cp, void *arg), void *arg);
 
 struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 				const struct nfvs_conn_param *p,

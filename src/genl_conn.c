@@ -71,28 +71,23 @@ static int nfvs_genl_dump_conn(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
+struct nfvs_genl_dump {
+	struct sk_buff *skb;		/* the message being filled */
+	struct netlink_callback *cb;	/* the request's */
+};
+
+static int nfvs_genl_dump_one(struct nfvs_conn *cp, void *arg)
+{
+	struct nfvs_genl_dump *d = arg;
+
+	return nfvs_genl_dump_conn(d->skb, d->cb, cp);
+}
+
 int nfvs_genl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nfvs_net *nn = nfvs_net(sock_net(skb->sk));
-	long skip = cb->args[0], idx = 0;
-	struct rhashtable_iter iter;
-	struct nfvs_conn *cp;
+	struct nfvs_genl_dump d = { .skb = skb, .cb = cb };
 
-	rhltable_walk_enter(&nn->conns.table, &iter);
-	rhashtable_walk_start(&iter);
-	while ((cp = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(cp))
-			continue;
-		if (idx < skip) {
-			idx++;
-			continue;
-		}
-		if (nfvs_genl_dump_conn(skb, cb, cp))
-			break;
-		idx++;
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-	cb->args[0] = idx;
+	cb->args[0] = nfvs_conns_walk(nn, cb->args[0], nfvs_genl_dump_one, &d);
 	return skb->len;
 }
