@@ -20,8 +20,12 @@ nfvs_die() { printf 'nfvs: %s\n' "$*" >&2; exit 1; }
 # nothing.
 nfvs_kver() {
 	local d
+	# if, not &&: a series not installed (a fresh machine) must print
+	# nothing and succeed, also under set -e and pipefail (deps.sh).
 	for d in "${2:-}"/usr/lib/modules/"$1".[0-9]*-amd64; do
-		[ -f "$d/modules.dep" ] && echo "${d##*/}"
+		if [ -f "$d/modules.dep" ]; then
+			echo "${d##*/}"
+		fi
 	done | sort -V | tail -n 1
 }
 

@@ -116,6 +116,11 @@ result "docs check: a missing attribute and wrong defaults fail" \
 	"1 NFVS_SVC_ATTR_HELPER = 13|pmtu_disc (default 1)|ipvs_compat (default 1)" \
 	"$? $(sed -n 's/^# //p' "$tmp/docs" | paste -sd'|')"
 
+# A kernel series not installed (a fresh machine: deps.sh is about to
+# install it) is no version and no failure, under deps.sh's set -e.
+result "lib: nfvs_kver of a series not installed prints nothing, under set -euo pipefail" \
+	"ok:" "$(bash -c 'set -euo pipefail; . "$1/scripts/lib.sh"; v=$(nfvs_kver 9.99); echo "ok:$v"' sh "$NFVS_TOP" 2>&1)"
+
 summary() {
 	printf '%b' "$1" | "$NFVS_TOP/scripts/tap-summary.sh" >"$tmp/s"
 	echo "$? $(tail -n 1 "$tmp/s")"
