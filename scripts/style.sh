@@ -23,8 +23,29 @@ result() {
 	fi
 }
 
-c_files=$(git ls-files -co --exclude-standard '*.c' '*.h')
-sh_files=$(git ls-files -co --exclude-standard '*.sh' scripts/vm/init-stage1)
+# sources NAME-PATTERN...: the tree's files of those names, build products
+# left out: from git where the tree is a clone, else (a release tarball, git
+# archive) found on disk.
+sources() {
+	local a=()
+
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -co --exclude-standard "$@"
+		return
+	fi
+	for p in "$@"; do
+		a+=(${a[0]+-o} -name "$p")
+	done
+	find . \( -path ./build -o -path ./.git -o -path './debian/*' \) -prune -o \
+		-type f \( "${a[@]}" \) ! -name '*.mod.c' -print | sed 's|^\./||' | sort
+}
+
+c_files=$(sources '*.c' '*.h')
+sh_files=$(sources '*.sh' '*init-stage1')
+# An empty list would pass every gate below.
+echo "# style: $(wc -w <<<"$c_files") C files, $(wc -w <<<"$sh_files") shell scripts"
+result "C files found" "$([ -n "$c_files" ] || echo none)"
+result "shell scripts found" "$([ -n "$sh_files" ] || echo none)"
 
 ksrc=$(nfvs_linux_source) || { echo "not ok - style: linux-source-6.1 for checkpatch"; exit 1; }
 checkpatch=$ksrc/scripts/checkpatch.pl

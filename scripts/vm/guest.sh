@@ -29,6 +29,14 @@ export NFVS_TOP=$top NFVS_KVER NFVS_KO NFVS_HOOKDUMP_KO NFVS_KSELFTEST_IPVS
 export NFVS_RESULTS=$res
 # shellcheck disable=SC2086
 [ -n "${NFVS_GUEST_ENV:-}" ] && export ${NFVS_GUEST_ENV?}
+# The tests load the tree's nfvs.ko with insmod. A copy installed in this
+# root (make install, DKMS) must not load behind their back: a netlink
+# client asking for the nfvs family makes the kernel run modprobe, e.g.
+# right after a test's rmmod. Unless the tests are about that copy.
+if [ "${NFVS_VM_INSTALLED:-0}" != 1 ]; then
+	mkdir -p /run/modprobe.d
+	echo "install nfvs /bin/false" >/run/modprobe.d/nfvs-tree-only.conf
+fi
 echo "nfvs-guest: kernel $(uname -r), running ${#NFVS_TESTS[@]} test script(s)"
 
 i=0

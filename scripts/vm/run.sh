@@ -18,7 +18,9 @@
 # NFVS_GUEST_ENV=NFVS_FUZZ_SEED NFVS_FUZZ_SEED=123 to replay a fuzz run).
 # NFVS_VM_ROOT=DIR boots another system instead of the host's root: DIR's
 # own kernel of SERIES, DIR as the guest's root, writable (the slow tier's
-# fresh Debian 12).
+# fresh Debian 12). The guest's modprobe never loads an nfvs installed in the
+# root (make install, DKMS): the tests insmod the tree's; NFVS_VM_INSTALLED=1
+# lets it, for tests of the installed module.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -54,6 +56,7 @@ fi
 	echo "NFVS_KO=$NFVS_BUILD/$kver/nfvs.ko"
 	echo "NFVS_HOOKDUMP_KO=$NFVS_BUILD/$kver/hookdump/nfvs_hookdump.ko"
 	echo "NFVS_TEST_TIMEOUT=${NFVS_TEST_TIMEOUT:-600}"
+	echo "NFVS_VM_INSTALLED=${NFVS_VM_INSTALLED:-0}"
 	echo "NFVS_KSELFTEST_IPVS=$(nfvs_kselftest netfilter/ipvs.sh)"
 	# Knobs of the tests themselves, e.g. NFVS_GUEST_ENV=NFVS_FUZZ_SEED.
 	echo "NFVS_GUEST_ENV=\"${NFVS_GUEST_ENV:-}\""

@@ -28,7 +28,11 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-here=$(cd "$(dirname "$0")" && pwd)
+# nobody runs the client from a copy: the tree may sit where only root can
+# read (a clone in /root).
+here=$(mktemp -d)
+chmod 755 "$here"
+cp "$(dirname "$0")/nfvs_genl.py" "$here/"
 genl=$here/nfvs_genl.py
 a=a-$nfvs_sfx
 b=b-$nfvs_sfx
@@ -45,6 +49,7 @@ command -v setpriv >/dev/null || skip_all "no setpriv"
 cleanup() {
 	ip netns del "$a" 2>/dev/null
 	ip netns del "$b" 2>/dev/null
+	rm -rf "$here"
 }
 trap cleanup EXIT
 

@@ -82,7 +82,8 @@ if mount -t overlay overlay -o "lowerdir=$NFVS_FRESH,upperdir=$fresh/upper,workd
 		ls "$fresh"/root/lib/modules/*/updates/dkms/nfvs.ko >>"$dir/fresh.log" 2>&1
 	result "fresh Debian 12: apt-get install nfvs-dkms nfvsctl (DKMS builds nfvs.ko for its kernel)" \
 		$? "$dir/fresh.log"
-	NFVS_VM_ROOT=$fresh/root NFVS_VM_NAME=fresh "$NFVS_TOP/scripts/vm/run.sh" \
+	NFVS_VM_INSTALLED=1 NFVS_VM_ROOT=$fresh/root NFVS_VM_NAME=fresh \
+		"$NFVS_TOP/scripts/vm/run.sh" \
 		6.1 tests/slow/guest_fresh_boot.sh |
 		sed 's/^\(not \)\{0,1\}ok - /&slow: fresh Debian 12: /' || rc=1
 	# From the source tree, on the same system (dkms, the headers and the
@@ -118,7 +119,7 @@ make -C "$tmp/nfvs" dkms-source DESTDIR="$NFVS_CHROOT" >"$dir/dkms73.log" 2>&1 &
 	in_chroot depmod -a "$k73" >>"$dir/dkms73.log" 2>&1 &&
 	test -s "$NFVS_CHROOT/lib/modules/$k73/modules.dep"
 result "dkms add, build, install for $k73 (in the trixie chroot)" $? "$dir/dkms73.log"
-NFVS_GUEST_ENV=NFVS_DKMS_ROOT NFVS_DKMS_ROOT=$NFVS_CHROOT NFVS_VM_NAME=slow \
+NFVS_VM_INSTALLED=1 NFVS_GUEST_ENV=NFVS_DKMS_ROOT NFVS_DKMS_ROOT=$NFVS_CHROOT NFVS_VM_NAME=slow \
 	"$NFVS_TOP/scripts/vm/run.sh" 7.3 tests/slow/guest_dkms_chroot.sh |
 	sed 's/^\(not \)\{0,1\}ok - /&slow: /' || rc=1
 in_chroot dkms remove -m nfvs -v 0.1.0 --all >>"$dir/dkms73.log" 2>&1 &&
