@@ -91,12 +91,18 @@ static void nfvs_dest_conf_get(const struct nfvs_dest *dest,
 static void nfvs_dest_apply(struct nfvs_dest *dest,
 			    const struct nfvs_dest_conf *c)
 {
+	bool raised;
+
 	dest->fwd = c->fwd;
 	atomic_set(&dest->weight, c->weight);
 	if (c->weight)
 		dest->last_weight = c->weight;
-	dest->u_threshold = c->u_threshold;
-	dest->l_threshold = c->l_threshold;
+	raised = !c->u_threshold || c->u_threshold > dest->u_threshold;
+	WRITE_ONCE(dest->u_threshold, c->u_threshold);
+	WRITE_ONCE(dest->l_threshold, c->l_threshold);
+	/* As IPVS: no upper threshold, or a higher one, ends an overload. */
+	if (raised)
+		clear_bit(NFVS_DEST_OVERLOAD, &dest->flags);
 	dest->tun_type = c->tun_type;
 	dest->tun_port = c->tun_port;
 	dest->tun_flags = c->tun_flags;

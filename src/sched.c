@@ -35,7 +35,7 @@ struct nfvs_scheduler *nfvs_sched_find(const char *name)
 
 /*
  * The destination with the least load, or the least load per unit of
- * weight (compared without dividing); destinations of weight 0 are out.
+ * weight (compared without dividing); only available destinations.
  * Ties go to the first listed. For lc, wlc, sed and nq; packet path.
  */
 struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
@@ -48,7 +48,7 @@ struct nfvs_dest *nfvs_sched_least(struct nfvs_service *svc,
 
 	list_for_each_entry_rcu(dest, &svc->dests, list) {
 		weight = atomic_read(&dest->weight);
-		if (weight <= 0)
+		if (weight <= 0 || nfvs_dest_overloaded(dest))
 			continue;
 		dw = per_weight ? weight : 1;
 		dl = load(dest);

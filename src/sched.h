@@ -79,19 +79,37 @@ static inline unsigned int nfvs_dest_overhead(struct nfvs_dest *dest)
 }
 
 /*
- * IPVS's overload: a destination with an upper threshold takes no new
- * connection once it holds that many, active or not.
+ * IPVS's overload, which every scheduler honours: a destination with an
+ * upper threshold takes no new connection once it holds that many, active
+ * or not, and none again until it holds fewer than its lower threshold (if
+ * that is 0, three quarters of the upper one). Decided when a scheduler
+ * looks, without a lock: schedulers racing at the threshold may both see
+ * it available, as in IPVS.
  */
-static inline bool nfvs_dest_overloaded(const struct nfvs_dest *dest)
+static inline bool nfvs_dest_overloaded(struct nfvs_dest *dest)
 {
-	u32 limit = READ_ONCE(dest->u_threshold);
+	u32 upper = READ_ONCE(dest->u_threshold), lower, n;
 
-	return limit && (u32)atomic_read(&dest->activeconns) +
-			(u32)atomic_read(&dest->inactconns) >= limit;
+	if (!upper)
+		return false;
+	n = (u32)atomic_read(&dest->activeconns) +
+	    (u32)atomic_read(&dest->inactconns);
+	if (n >= upper) {
+		if (!test_bit(NFVS_DEST_OVERLOAD, &dest->flags))
+			set_bit(NFVS_DEST_OVERLOAD, &dest->flags);
+		return true;
+	}
+	if (!test_bit(NFVS_DEST_OVERLOAD, &dest->flags))
+		return false;
+	lower = READ_ONCE(dest->l_threshold);
+	if (lower ? n >= lower : (u64)n * 4 >= (u64)upper * 3)
+		return true;
+	clear_bit(NFVS_DEST_OVERLOAD, &dest->flags);
+	return false;
 }
 
 /* Neither quiesced (weight 0) nor overloaded. */
-static inline bool nfvs_dest_available(const struct nfvs_dest *dest)
+static inline bool nfvs_dest_available(struct nfvs_dest *dest)
 {
 	return atomic_read(&dest->weight) > 0 && !nfvs_dest_overloaded(dest);
 }

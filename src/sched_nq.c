@@ -12,7 +12,7 @@ static struct nfvs_dest *nfvs_nq_schedule(struct nfvs_service *svc,
 	struct nfvs_dest *dest;
 
 	list_for_each_entry_rcu(dest, &svc->dests, list) {
-		if (atomic_read(&dest->weight) > 0 &&
+		if (nfvs_dest_available(dest) &&
 		    !atomic_read(&dest->activeconns))
 			return dest;
 	}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Round robin: each destination with a weight in turn. */
+/* Round robin: each available destination (sched.h) in turn. */
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -53,7 +53,7 @@ static struct nfvs_dest *nfvs_rr_schedule(struct nfvs_service *svc,
 		if (p == &svc->dests)
 			continue;
 		dest = list_entry(p, struct nfvs_dest, list);
-		if (atomic_read(&dest->weight) > 0) {
+		if (nfvs_dest_available(dest)) {
 			found = dest;
 			rr->last = p;
 			break;

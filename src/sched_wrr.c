@@ -102,7 +102,7 @@ static struct nfvs_dest *nfvs_wrr_schedule(struct nfvs_service *svc,
 		}
 		dest = list_entry(p, struct nfvs_dest, list);
 		if (atomic_read(&dest->weight) >= w->cw &&
-		    atomic_read(&dest->weight) > 0) {
+		    nfvs_dest_available(dest)) {
 			found = dest;
 			w->cl = p;
 			break;

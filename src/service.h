@@ -49,6 +49,11 @@ struct nfvs_dest_conf {
 	u16 tun_flags;
 };
 
+/* Bits of nfvs_dest.flags. */
+enum {
+	NFVS_DEST_OVERLOAD,		/* over u_threshold: sched.h */
+};
+
 struct nfvs_dest {
 	struct list_head list;		/* in svc->dests, RCU */
 	struct nfvs_service *svc;
@@ -64,6 +69,7 @@ struct nfvs_dest {
 	__be16 tun_port;
 	u16 tun_flags;
 	bool available;			/* listed in its service */
+	unsigned long flags;		/* NFVS_DEST_*, atomic bitops */
 	atomic_t activeconns;
 	atomic_t inactconns;
 	atomic_t persistconns;

@@ -234,6 +234,74 @@ static void ovf_overflows(struct kunit *test)
 	nfvs_fixture_teardown(&f);
 }
 
+/* Destination 0 among the next two picks (a round lists both). */
+static bool picks_first(struct nfvs_sched_fixture *f)
+{
+	int a = nfvs_fixture_pick(f), b = nfvs_fixture_pick(f);
+
+	return a == 0 || b == 0;
+}
+
+/*
+ * ipvsadm -x and -y: every scheduler leaves a destination alone from its
+ * upper threshold on until it holds fewer than its lower one (by default
+ * three quarters of the upper). Destination 0 is the one each of these
+ * schedulers picks, or picks in turn, when it may: destination 1 is busy.
+ */
+static void thresholds_every_scheduler(struct kunit *test)
+{
+	static const char * const scheds[] = {
+		"rr", "wrr", "lc", "wlc", "sed", "nq", "fo",
+	};
+	static const int w[] = { 1, 1 };
+	struct nfvs_sched_fixture f;
+	struct nfvs_dest_conf d;
+	struct nfvs_dest *d0;
+	const char *s;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(scheds); i++) {
+		s = scheds[i];
+		nfvs_fixture_setup(test, &f, s, w, ARRAY_SIZE(w));
+		nfvs_fixture_set_conns(&f, 1, 10, 0);
+		d0 = nfvs_fixture_dest(&f, 0);
+		d0->u_threshold = 4;
+		d0->l_threshold = 2;
+		nfvs_fixture_set_conns(&f, 0, 1, 2);
+		KUNIT_EXPECT_TRUE_MSG(test, picks_first(&f), "%s: under", s);
+		nfvs_fixture_set_conns(&f, 0, 1, 3);
+		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: at upper", s);
+		nfvs_fixture_set_conns(&f, 0, 0, 2);
+		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: at lower", s);
+		nfvs_fixture_set_conns(&f, 0, 0, 1);
+		KUNIT_EXPECT_TRUE_MSG(test, picks_first(&f), "%s: below", s);
+
+		d0->l_threshold = 0;
+		nfvs_fixture_set_conns(&f, 0, 0, 4);
+		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: upper", s);
+		nfvs_fixture_set_conns(&f, 0, 0, 3);
+		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: 3/4", s);
+		nfvs_fixture_set_conns(&f, 0, 0, 2);
+		KUNIT_EXPECT_TRUE_MSG(test, picks_first(&f), "%s: < 3/4", s);
+
+		/* A higher upper threshold ends the overload at once. */
+		nfvs_fixture_set_conns(&f, 0, 0, 4);
+		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: again", s);
+		d = nfvs_fixture_dest_conf(0, 1);
+		d.u_threshold = 8;
+		mutex_lock(&f.nn->services.mutex);
+		KUNIT_EXPECT_EQ(test, nfvs_dest_edit(f.svc, &d, NULL), 0);
+		mutex_unlock(&f.nn->services.mutex);
+		KUNIT_EXPECT_TRUE_MSG(test, picks_first(&f), "%s: raised", s);
+
+		/* Both over their upper thresholds: nobody. */
+		nfvs_fixture_dest(&f, 1)->u_threshold = 10;
+		nfvs_fixture_set_conns(&f, 0, 0, 8);
+		KUNIT_EXPECT_EQ_MSG(test, nfvs_fixture_pick(&f), -1, "%s", s);
+		nfvs_fixture_teardown(&f);
+	}
+}
+
 static void dest_checks(struct kunit *test)
 {
 	static const int w[] = { 1 };
@@ -314,6 +382,7 @@ static struct kunit_case nfvs_sched_cases[] = {
 	KUNIT_CASE(fo_skips_overloaded),
 	KUNIT_CASE(fo_none_available),
 	KUNIT_CASE(ovf_overflows),
+	KUNIT_CASE(thresholds_every_scheduler),
 	KUNIT_CASE(dest_checks),
 	KUNIT_CASE(service_schedulers),
 	{}

@@ -20,6 +20,8 @@
 #            clients of a quiesced server move and nobody else does
 #   lc, wlc  connections held open on one server send new ones to the other
 #   mh       removing one of three servers moves its clients only
+#   -x, -y   rr with rs1's upper threshold 3: of 8 connections held open
+#            rs1 takes 3; raised to 5 (ipvsadm -e), 2 of 4 more
 #   UDP      200 requests, each from a port of its own (mh-port), answered
 #            (a request is sent again once if unanswered, as UDP clients do)
 # shellcheck source=lib.sh
@@ -138,6 +140,30 @@ for s in lc wlc; do
 	check_eq "$s: with rs1 idle, new connections go back to rs1" 5 \
 		"$(count rs1 <<<"$out")"
 done
+
+# Thresholds (ipvsadm -x, -y): rr, rs1 takes connections up to its upper
+# threshold, rs2 the rest; a higher threshold lets rs1 take more.
+thresholds() {
+	dx ipvsadm -e -t $vip:80 -r 10.0.2.2:80 -m -w 1 -x "$1" -y 1
+}
+check "rr service, rs1 with -x 3 -y 1" service rr "" 1:1 2:1
+check "rr: ipvsadm -e sets rs1's thresholds" thresholds 3
+check_eq "rr: ipvsadm -Ln --thresholds shows them" "3 1" \
+	"$(dx ipvsadm -Ln --thresholds -t $vip:80 |
+		awk '$2 == "10.0.2.2:80" { print $3, $4 }')"
+exec {hold}> >(exec ip netns exec $c python3 "$client" hold $vip 80 8 \
+		>"$tmp/held")
+check "rr: 8 connections held" wait_for 8 "$tmp/held"
+check_eq "rr: rs1 took 3 of them, its upper threshold" "3 5" \
+	"$(grep -cx rs1 "$tmp/held") $(grep -cx rs2 "$tmp/held")"
+check_eq "rr: ipvsadm shows 3 active connections on rs1" 3 "$(active 1)"
+check "rr: rs1's upper threshold raised to 5" thresholds 5
+exec {more}> >(exec ip netns exec $c python3 "$client" hold $vip 80 4 \
+		>"$tmp/more")
+check "rr: 4 more connections held" wait_for 4 "$tmp/more"
+check_eq "rr: rs1 took 2 of them, up to its new threshold" 2 \
+	"$(grep -cx rs1 "$tmp/more")"
+exec {hold}>&- {more}>&-
 
 # mh: 60 clients, then one server of three removed.
 check "mh service over three servers" service mh "" 1:1 2:1 3:1
