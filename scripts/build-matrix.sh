@@ -15,12 +15,8 @@ kbuild() {
 	local kdir=$1 dir=$2 log=$3
 	case "$kdir" in
 	chroot:*)
-		# objtool needs /proc; a private mount namespace drops it again.
-		unshare --mount --propagation private chroot "$NFVS_CHROOT" \
-			/bin/sh -c 'mount -t proc proc /proc && exec "$@"' sh \
-			/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			make -C "${kdir#chroot:}" M="$dir" NFVS_WERROR=y \
-			CC=x86_64-linux-gnu-gcc-14 -j"$(nproc)" modules >>"$log" 2>&1
+		nfvs_in_root "$NFVS_CHROOT" make -C "${kdir#chroot:}" M="$dir" \
+			NFVS_WERROR=y CC=x86_64-linux-gnu-gcc-14 -j"$(nproc)" modules >>"$log" 2>&1
 		;;
 	*)
 		make -C "$kdir" M="$dir" NFVS_WERROR=y -j"$(nproc)" modules >>"$log" 2>&1

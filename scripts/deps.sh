@@ -85,10 +85,7 @@ ensure_bookworm_kernel() {
 	apt_install $(versioned_kernel_packages "$release")
 }
 
-in_chroot() {
-	chroot "$NFVS_CHROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive "$@"
-}
+in_chroot() { nfvs_in_root "$NFVS_CHROOT" "$@"; }
 
 ensure_trixie_chroot() {
 	local p missing=()
@@ -161,9 +158,8 @@ ensure_fresh_bookworm() {
 	rm -rf "$NFVS_FRESH"
 	debootstrap bookworm "$NFVS_FRESH" http://deb.debian.org/debian \
 		>>"$APT_LOG" 2>&1 || nfvs_die "debootstrap bookworm failed (see $APT_LOG)"
-	chroot "$NFVS_FRESH" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends linux-image-amd64 >>"$APT_LOG" 2>&1 ||
+	nfvs_in_root "$NFVS_FRESH" apt-get install -y -q --no-install-recommends \
+		linux-image-amd64 >>"$APT_LOG" 2>&1 ||
 		nfvs_die "installing the kernel in $NFVS_FRESH failed (see $APT_LOG)"
 	touch "$NFVS_FRESH/.nfvs-ready"
 }

@@ -98,6 +98,19 @@ nfvs_kselftest() {
 	echo "$dst"
 }
 
+# nfvs_in_root ROOT CMD...: CMD as root in the Debian system at ROOT (the
+# trixie chroot, the fresh Debian 12), chrooted, in a mount namespace of its
+# own with ROOT's own /proc (objtool, DKMS and maintainer scripts need it)
+# and /sys, and a clean environment.
+nfvs_in_root() {
+	local root=$1
+	shift
+	unshare --mount --propagation private chroot "$root" /bin/sh -c '
+		mount -t proc proc /proc && mount -t sysfs sysfs /sys && exec "$@"' sh \
+		/usr/bin/env -i HOME=/root TERM=dumb DEBIAN_FRONTEND=noninteractive \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
 # The files kbuild needs, copied to a build directory of their own for each
 # kernel (kbuild writes objects next to the sources).
 NFVS_SOURCES="Kbuild Makefile src include tests/kunit"

@@ -63,17 +63,7 @@ result "make uninstall (DESTDIR) takes them away" $? "$dir/install.log"
 fresh=$tmp/fresh
 mkdir -p "$fresh/upper" "$fresh/work" "$fresh/root"
 trap 'umount -R "$fresh/root" 2>/dev/null; rm -rf "$tmp"' EXIT
-# in_root ROOT CMD...: CMD chrooted into ROOT with its own /proc (DKMS's
-# objtool needs it) and a clean environment.
-in_root() {
-	local root=$1
-	shift
-	unshare --mount --propagation private chroot "$root" \
-		/bin/sh -c 'mount -t proc proc /proc && exec "$@"' sh \
-		/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive "$@"
-}
-in_fresh() { in_root "$fresh/root" "$@"; }
+in_fresh() { nfvs_in_root "$fresh/root" "$@"; }
 if mount -t overlay overlay -o "lowerdir=$NFVS_FRESH,upperdir=$fresh/upper,workdir=$fresh/work" \
 	"$fresh/root" 2>"$dir/fresh.log"; then
 	mkdir -p "$fresh/root/root/debs"
@@ -110,7 +100,7 @@ fi
 
 # 7.3: DKMS in the trixie chroot (objtool needs /proc there).
 k73=$(nfvs_kver 7.3)
-in_chroot() { in_root "$NFVS_CHROOT" "$@"; }
+in_chroot() { nfvs_in_root "$NFVS_CHROOT" "$@"; }
 in_chroot dkms remove -m nfvs -v 0.1.0 --all >/dev/null 2>&1
 make -C "$tmp/nfvs" dkms-source DESTDIR="$NFVS_CHROOT" >"$dir/dkms73.log" 2>&1 &&
 	in_chroot dkms add -m nfvs -v 0.1.0 >>"$dir/dkms73.log" 2>&1 &&
