@@ -253,12 +253,29 @@ static void thresholds_every_scheduler(struct kunit *test)
 	static const char * const scheds[] = {
 		"rr", "wrr", "lc", "wlc", "sed", "nq", "fo",
 	};
+	/* Destination 0: upper threshold 4; in order, as connections come
+	 * and go (half of them active).
+	 */
+	static const struct {
+		int lower, conns;
+		bool picked;
+		const char *what;
+	} steps[] = {
+		{ 2, 3, true, "under the upper threshold" },
+		{ 2, 4, false, "at the upper threshold" },
+		{ 2, 2, false, "down to the lower threshold" },
+		{ 2, 1, true, "below the lower threshold" },
+		{ 0, 4, false, "lower 0: at the upper threshold" },
+		{ 0, 3, false, "lower 0: down to 3/4 of the upper" },
+		{ 0, 2, true, "lower 0: below 3/4 of the upper" },
+		{ 0, 4, false, "at the upper threshold again" },
+	};
 	static const int w[] = { 1, 1 };
 	struct nfvs_sched_fixture f;
 	struct nfvs_dest_conf d;
 	struct nfvs_dest *d0;
 	const char *s;
-	int i;
+	int i, j, n;
 
 	for (i = 0; i < ARRAY_SIZE(scheds); i++) {
 		s = scheds[i];
@@ -266,27 +283,15 @@ static void thresholds_every_scheduler(struct kunit *test)
 		nfvs_fixture_set_conns(&f, 1, 10, 0);
 		d0 = nfvs_fixture_dest(&f, 0);
 		d0->u_threshold = 4;
-		d0->l_threshold = 2;
-		nfvs_fixture_set_conns(&f, 0, 1, 2);
-		KUNIT_EXPECT_TRUE_MSG(test, picks_first(&f), "%s: under", s);
-		nfvs_fixture_set_conns(&f, 0, 1, 3);
-		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: at upper", s);
-		nfvs_fixture_set_conns(&f, 0, 0, 2);
-		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: at lower", s);
-		nfvs_fixture_set_conns(&f, 0, 0, 1);
-		KUNIT_EXPECT_TRUE_MSG(test, picks_first(&f), "%s: below", s);
-
-		d0->l_threshold = 0;
-		nfvs_fixture_set_conns(&f, 0, 0, 4);
-		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: upper", s);
-		nfvs_fixture_set_conns(&f, 0, 0, 3);
-		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: 3/4", s);
-		nfvs_fixture_set_conns(&f, 0, 0, 2);
-		KUNIT_EXPECT_TRUE_MSG(test, picks_first(&f), "%s: < 3/4", s);
+		for (j = 0; j < ARRAY_SIZE(steps); j++) {
+			d0->l_threshold = steps[j].lower;
+			n = steps[j].conns;
+			nfvs_fixture_set_conns(&f, 0, n / 2, n - n / 2);
+			KUNIT_EXPECT_EQ_MSG(test, picks_first(&f), steps[j].picked,
+					    "%s: %s", s, steps[j].what);
+		}
 
 		/* A higher upper threshold ends the overload at once. */
-		nfvs_fixture_set_conns(&f, 0, 0, 4);
-		KUNIT_EXPECT_FALSE_MSG(test, picks_first(&f), "%s: again", s);
 		d = nfvs_fixture_dest_conf(0, 1);
 		d.u_threshold = 8;
 		mutex_lock(&f.nn->services.mutex);
