@@ -349,30 +349,47 @@ static void nfvs_conn_free_listed(void *ptr, void *arg)
 }
 
 /*
- * nfvs_conns_walk - call @fn for each connection of the table after the
- * first @skip, under RCU, until @fn returns non-zero. Returns the position
- * reached (@skip plus the connections @fn accepted), where the next walk
- * resumes. A resize between two walks may skip or repeat connections.
+ * A cursor over the connection table, for a walk in parts (a netlink dump):
+ * each nfvs_conns_walk_on() goes on from where the last stopped. The table
+ * keeps the cursor's place while no RCU read section is held; if it is
+ * resized meanwhile, the walk starts over, and may repeat connections.
  */
-long nfvs_conns_walk(struct nfvs_net *nn, long skip,
-		     int (*fn)(struct nfvs_conn *cp, void *arg), void *arg)
+struct rhashtable_iter *nfvs_conns_cursor_new(struct nfvs_net *nn, gfp_t gfp)
 {
-	struct rhashtable_iter iter;
-	struct nfvs_conn *cp;
-	long idx = 0;
+	struct rhashtable_iter *iter = kmalloc(sizeof(*iter), gfp);
 
-	rhltable_walk_enter(&nn->conns.table, &iter);
-	rhashtable_walk_start(&iter);
-	while ((cp = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(cp))
+	if (iter)
+		rhltable_walk_enter(&nn->conns.table, iter);
+	return iter;
+}
+
+void nfvs_conns_cursor_free(struct rhashtable_iter *iter)
+{
+	if (!iter)
+		return;
+	rhashtable_walk_exit(iter);
+	kfree(iter);
+}
+
+/*
+ * nfvs_conns_walk_on - call @fn for each connection from the cursor on,
+ * under RCU, until @fn returns non-zero: the cursor then stays on that
+ * connection, for the next walk to offer it again.
+ */
+void nfvs_conns_walk_on(struct rhashtable_iter *iter,
+			int (*fn)(struct nfvs_conn *cp, void *arg), void *arg)
+{
+	struct nfvs_conn *cp;
+
+	rhashtable_walk_start(iter);
+	for (cp = rhashtable_walk_peek(iter); cp;
+	     cp = rhashtable_walk_next(iter)) {
+		if (IS_ERR(cp))		/* -EAGAIN: resized, starts over */
 			continue;
-		if (idx >= skip && fn(cp, arg))
+		if (fn(cp, arg))
 			break;
-		idx++;
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-	return idx;
+	rhashtable_walk_stop(iter);
 }
 
 static int nfvs_conn_stop(struct nfvs_conn *cp, void *arg)
@@ -392,7 +409,11 @@ static int nfvs_conn_stop(struct nfvs_conn *cp, void *arg)
  */
 void nfvs_conns_exit(struct nfvs_net *nn)
 {
-	nfvs_conns_walk(nn, 0, nfvs_conn_stop, NULL);
+	struct rhashtable_iter iter;
+
+	rhltable_walk_enter(&nn->conns.table, &iter);
+	nfvs_conns_walk_on(&iter, nfvs_conn_stop, NULL);
+	rhashtable_walk_exit(&iter);
 	rhltable_free_and_destroy(&nn->conns.table, nfvs_conn_free_listed, NULL);
 	atomic_set(&nn->conns.count, 0);
 }

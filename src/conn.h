@@ -85,8 +85,10 @@ int nfvs_conn_cache_init(void);
 void nfvs_conn_cache_exit(void);
 int nfvs_conns_init(struct nfvs_net *nn);
 void nfvs_conns_exit(struct nfvs_net *nn);
-long nfvs_conns_walk(struct nfvs_net *nn, long skip,
-		     int (*fn)(struct nfvs_conn *cp, void *arg), void *arg);
+struct rhashtable_iter *nfvs_conns_cursor_new(struct nfvs_net *nn, gfp_t gfp);
+void nfvs_conns_cursor_free(struct rhashtable_iter *iter);
+void nfvs_conns_walk_on(struct rhashtable_iter *iter,
+			int (*fn)(struct nfvs_conn *cp, void *arg), void *arg);
 
 struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 				const struct nfvs_conn_param *p,

@@ -103,7 +103,8 @@ static const struct genl_ops nfvs_genl_ops[] = {
 	{ .cmd = NFVS_CMD_ZERO, .flags = NFVS_ADMIN, .doit = nfvs_genl_zero },
 	{ .cmd = NFVS_CMD_FLUSH, .flags = NFVS_ADMIN, .doit = nfvs_genl_flush },
 	/* nfvs only, last: the IPVS family offers the ones before. */
-	{ .cmd = NFVS_CMD_GET_CONN, .dumpit = nfvs_genl_dump_conns },
+	{ .cmd = NFVS_CMD_GET_CONN, .start = nfvs_genl_dump_conns_start,
+	  .dumpit = nfvs_genl_dump_conns, .done = nfvs_genl_dump_conns_done },
 };
 
 #define NFVS_GENL_IPVS_N_OPS (ARRAY_SIZE(nfvs_genl_ops) - 1)

@@ -35,6 +35,8 @@ int nfvs_genl_daemon(struct sk_buff *skb, struct genl_info *info);
 int nfvs_genl_dump_daemons(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* genl_conn.c */
+int nfvs_genl_dump_conns_start(struct netlink_callback *cb);
 int nfvs_genl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb);
+int nfvs_genl_dump_conns_done(struct netlink_callback *cb);
 
 #endif /* _NFVS_GENL_H */

@@ -2,9 +2,9 @@
 /*
  * NFVS_CMD_GET_CONN: the connection table of the namespace as a netlink
  * dump, one connection per message, for nfvsctl to join with conntrack.
- * Each part of the dump walks the table from its start and skips what
- * earlier parts sent; a resize between parts may skip or repeat an entry
- * (as for /proc/net/ip_vs_conn).
+ * Each part of the dump goes on from where the last stopped (a cursor held
+ * from .start to .done); a resize between parts starts the walk over, so
+ * a connection may be sent twice, none is left out.
  */
 #include <linux/jiffies.h>
 #include <net/genetlink.h>
@@ -83,11 +83,28 @@ static int nfvs_genl_dump_one(struct nfvs_conn *cp, void *arg)
 	return nfvs_genl_dump_conn(d->skb, d->cb, cp);
 }
 
+int nfvs_genl_dump_conns_start(struct netlink_callback *cb)
+{
+	struct nfvs_net *nn = nfvs_net(sock_net(cb->skb->sk));
+	struct rhashtable_iter *iter = nfvs_conns_cursor_new(nn, GFP_KERNEL);
+
+	if (!iter)
+		return -ENOMEM;
+	cb->args[0] = (long)iter;
+	return 0;
+}
+
 int nfvs_genl_dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nfvs_net *nn = nfvs_net(sock_net(skb->sk));
 	struct nfvs_genl_dump d = { .skb = skb, .cb = cb };
 
-	cb->args[0] = nfvs_conns_walk(nn, cb->args[0], nfvs_genl_dump_one, &d);
+	nfvs_conns_walk_on((struct rhashtable_iter *)cb->args[0],
+			   nfvs_genl_dump_one, &d);
 	return skb->len;
+}
+
+int nfvs_genl_dump_conns_done(struct netlink_callback *cb)
+{
+	nfvs_conns_cursor_free((struct rhashtable_iter *)cb->args[0]);
+	return 0;
 }

@@ -262,6 +262,83 @@ static void many_connections(struct kunit *test)
 	rcu_barrier();
 }
 
+/* A netlink dump's walk: parts that take up to 97 connections each. */
+struct walk_part {
+	u8 *seen;		/* times each connection was taken */
+	int taken;		/* in this part */
+	int first;		/* the first offered in this part, -1: none */
+	int refused;		/* the one this part refused, -1: none */
+};
+
+static int conn_index(const struct nfvs_conn *cp)
+{
+	return (ntohl(cp->key.caddr.ip) - 0x0a100000) * 1000 +
+	       ntohs(cp->key.cport) - 1024;
+}
+
+static int take_some(struct nfvs_conn *cp, void *arg)
+{
+	struct walk_part *w = arg;
+	int i = conn_index(cp);
+
+	if (w->first < 0)
+		w->first = i;
+	if (w->taken == 97) {
+		w->refused = i;
+		return 1;
+	}
+	w->taken++;
+	w->seen[i]++;
+	return 0;
+}
+
+/*
+ * Each part goes on from where the last stopped: the connection a full
+ * part refused comes first in the next, and over all parts every
+ * connection is taken once.
+ */
+static void walk_in_parts(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct walk_part w = { .refused = -1 };
+	struct rhashtable_iter *iter;
+	struct nfvs_conn_param p;
+	struct nfvs_conn *cp;
+	int i, parts = 0, once = 0;
+	const int n = 5000;
+
+	w.seen = kunit_kzalloc(test, n, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w.seen);
+	for (i = 0; i < n; i++) {
+		p = param(0x0a100000 + i / 1000, 1024 + i % 1000, 0xc6336401);
+		cp = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+		KUNIT_ASSERT_NOT_NULL(test, cp);
+		nfvs_conn_put(cp);
+	}
+	/* No resize during the walk (it would start over). */
+	for (i = 0; i < 100 && !size_ok(nn, n); i++)
+		msleep(20);
+	iter = nfvs_conns_cursor_new(nn, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, iter);
+	do {
+		i = w.refused;
+		w.taken = 0;
+		w.first = -1;
+		w.refused = -1;
+		nfvs_conns_walk_on(iter, take_some, &w);
+		if (i >= 0)
+			KUNIT_EXPECT_EQ_MSG(test, w.first, i, "part %d", parts);
+		parts++;
+	} while (w.refused >= 0 && parts <= n);
+	nfvs_conns_cursor_free(iter);
+	for (i = 0; i < n; i++)
+		once += w.seen[i] == 1;
+	KUNIT_EXPECT_EQ(test, once, n);
+	KUNIT_EXPECT_EQ(test, parts, DIV_ROUND_UP(n, 97));
+	nfvs_conns_exit(nn);
+	rcu_barrier();
+}
+
 static struct kunit_case nfvs_conn_cases[] = {
 	KUNIT_CASE(lookups_both_ways),
 	KUNIT_CASE(shared_client_end),
@@ -271,6 +348,7 @@ static struct kunit_case nfvs_conn_cases[] = {
 	KUNIT_CASE(touch_earlier_ends_sooner),
 	KUNIT_CASE(holds_its_destination),
 	KUNIT_CASE(many_connections),
+	KUNIT_CASE(walk_in_parts),
 	{}
 };
 

@@ -14,6 +14,9 @@
 #      it as ok (gone with the entry, or flagged ct-missing)
 #   3. an entry to a virtual service that nfvs never saw (conntrack -I) is
 #      listed as nfvs-missing, and by "conn show mismatch"
+#   4. 600 more UDP flows: the dump takes many netlink messages, each part
+#      going on from where the last stopped; nfvsctl lists every connection
+#      of ipvsadm -Lnc once
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nfvsctl.sh
@@ -161,6 +164,24 @@ import json, sys
 print(" ".join(c["check"] for c in json.load(sys.stdin)["connections"]))')"
 check "and the human table says so too" \
 	sh -c "ip netns exec $d $nfvsctl -n conn show mismatch | grep -q '10.0.1.9:4000.*nfvs-missing'"
+
+# A dump in many parts.
+check_eq "600 more UDP flows answered" 600 \
+	"$(nx "$c" $peer udp "$nvip" 53 600 --sport 20000 | grep -c '^rs[12] 53 ')"
+nx "$d" ipvsadm -Lnc | awk 'NR > 2 { print tolower($1), $4, $5 }' |
+	sort >"$tmp/ipvsadm"
+ctl -j conn show | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["connections"]:
+    if c["check"] != "nfvs-missing":
+        print("%s %s:%d %s:%d" % (c["protocol"], c["client"]["address"],
+              c["client"]["port"], c["virtual"]["address"], c["virtual"]["port"]))
+' | sort >"$tmp/nfvsctl"
+echo "# ipvsadm -Lnc: $(wc -l <"$tmp/ipvsadm"), nfvsctl: $(wc -l <"$tmp/nfvsctl")"
+check "ipvsadm -Lnc lists over 600 connections" \
+	test "$(wc -l <"$tmp/ipvsadm")" -gt 600
+check_eq "nfvsctl conn show lists each of them once" "" \
+	"$(diff "$tmp/ipvsadm" "$tmp/nfvsctl" | head -n 5)"
 
 kill "${holders[@]}" 2>/dev/null
 wait "${holders[@]}" 2>/dev/null
