@@ -30,12 +30,7 @@ cp /etc/resolv.conf "$w/root/etc/resolv.conf"
 
 # newcomer CMD: CMD in the fresh system, as root in the tree's directory.
 newcomer() {
-	unshare --mount --propagation private chroot "$w/root" /bin/sh -c '
-		mount -t proc proc /proc && mount -t sysfs sysfs /sys &&
-		mount -t tmpfs tmpfs /tmp &&
-		cd /root/nfvs && exec "$@"' sh \
-		/usr/bin/env -i HOME=/root TERM=dumb \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+	nfvs_in_root "$w/root" sh -c 'cd /root/nfvs && exec "$@"' sh "$@"
 }
 mount --rbind /dev "$w/root/dev"
 
