@@ -27,7 +27,7 @@ result() {
 # left out: from git where the tree is a clone, else (a release tarball, git
 # archive) found on disk.
 sources() {
-	local a=()
+	local a=() p
 
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		git ls-files -co --exclude-standard "$@"

@@ -3,8 +3,10 @@
  * NFVS_CMD_GET_CONN: the connection table of the namespace as a netlink
  * dump, one connection per message, for nfvsctl to join with conntrack.
  * Each part of the dump goes on from where the last stopped (a cursor held
- * from .start to .done); a resize between parts starts the walk over, so
- * a connection may be sent twice, none is left out.
+ * from .start to .done). As for /proc/net/ip_vs_conn (proc_conn.c), a
+ * resize between parts starts the walk over (a connection may be sent
+ * twice), and a removal between parts may make it miss a neighbour of the
+ * removed connection.
  */
 #include <linux/jiffies.h>
 #include <net/genetlink.h>
