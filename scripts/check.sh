@@ -6,16 +6,26 @@
 # failure.
 #
 #   1. dependencies from Debian's archive (scripts/deps.sh)
-#   2. on the host: the harness's own parsers, style gates, nfvs.ko built
-#      with warnings as errors for every kernel of the matrix, nfvsctl
-#   3. in parallel: KUnit on User-Mode Linux, the selftests in one QEMU boot
-#      per kernel, and the harness canaries (deliberate failures that must
-#      be reported as failures)
+#   2. on the host: the harness's own parsers, style gates, the docs
+#   3. every build, before any guest boots: nfvs.ko with warnings as errors
+#      for every kernel of the matrix, nfvsctl, the User-Mode Linux kernel
+#      and nfvs_kunit.ko, the guests' initramfs
+#   4. the guests, as many at once as there are CPUs free for them
+#      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
+#      longest first: KUnit on User-Mode Linux, the selftests of each
+#      kernel split into NFVS_SHARDS boots (default 2) by their expected
+#      cost (tests/selftests/costs), and the harness canaries
+#   5. with NFVS_SLOW=1, the slow tier (tests/slow/packages.sh: the Debian
+#      packages, lintian, make install, DKMS, the packages on a fresh
+#      Debian 12 booted on its own kernel), which CI runs
+#   6. the time each phase, each guest and each guest script took
+#
+# Time limits are per script (scripts/vm/run.sh), never per run: a slow or
+# loaded machine makes make check longer, not red. scripts/cpulimit.sh 1.2
+# make check reproduces a slow machine.
 #
 # NFVS_SERIES="6.1 6.12 7.3" picks the kernels; NFVS_KVM=1 uses KVM;
-# NFVS_SLOW=1 adds the slow tier (tests/slow/packages.sh: the Debian
-# packages, lintian, make install, DKMS, the packages on a fresh Debian 12
-# booted on its own kernel), which CI runs.
+# NFVS_JOBS sets how many guests run at once.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,17 +34,126 @@ rm -rf "$res" && mkdir -p "$res"
 t0=$(date +%s)
 
 # phase NAME CMD...: runs CMD, its result lines into $res/NAME.txt; a CMD
-# that fails without saying what failed still counts as a failure.
+# that fails without saying what failed still counts as a failure. Its
+# start and end (seconds since make check began) go to $res/times.
 phase() {
-	local name=$1 rc
+	local name=$1 rc p0
 	shift
+	p0=$(date +%s)
 	"$@" >"$res/$name.txt" 2>"$res/$name.err"
 	rc=$?
 	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$res/$name.txt"; then
 		echo "not ok - $name: exited with status $rc" >>"$res/$name.txt"
 		sed 's/^/# /' "$res/$name.err" | tail -n 10 >>"$res/$name.txt"
 	fi
-	echo "# $name: $(($(date +%s) - t0)) s since start" >>"$res/$name.txt"
+	echo "$name $((p0 - t0)) $(($(date +%s) - t0))" >>"$res/times"
+}
+
+# cost SERIES SCRIPT: the seconds SCRIPT is expected to take on SERIES, at
+# one CPU (tests/selftests/costs; 60 for a script not listed there).
+cost() {
+	awk -v s="$1" -v t="$2" '$1 == t && ($2 == s || $2 == "*") { c = $3 }
+		END { print c ? c : 60 }' "$NFVS_TOP/tests/selftests/costs"
+}
+
+# plan_guests: the guest jobs, one line each: "COST NAME SERIES SCRIPT...".
+# Each kernel's scripts go to NFVS_SHARDS boots, each script to the boot
+# with the least expected time so far, the most expensive first.
+plan_guests() {
+	local s t shards=${NFVS_SHARDS:-2}
+	for s in $NFVS_SERIES; do
+		for t in "$NFVS_TOP"/tests/selftests/*.sh; do
+			case ${t##*/} in lib*.sh) continue ;; esac
+			echo "$(cost "$s" "$(basename "$t" .sh)") ${t#"$NFVS_TOP"/}"
+		done | sort -rn | awk -v s="$s" -v k="$shards" '
+		{
+			m = 1
+			for (i = 2; i <= k; i++)
+				if (load[i] < load[m])
+					m = i
+			load[m] += $1; list[m] = list[m] " " $2
+		}
+		END {
+			for (i = 1; i <= k; i++)
+				if (list[i] != "")
+					print load[i] + 0, "vm" i "-" s, s list[i]
+		}'
+	done
+}
+
+# run_jobs: reads jobs "COST NAME CMD..." and runs each as a phase, the
+# most expensive first, at most nfvs_cpus at a time.
+run_jobs() {
+	local slots cost name cmd
+	slots=$(nfvs_cpus)
+	echo "# guests: $slots at a time" >"$res/jobs.txt"
+	sort -rn | while read -r cost name cmd; do
+		while [ "$(jobs -rp | wc -l)" -ge "$slots" ]; do
+			wait -n
+		done
+		echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s" >>"$res/jobs.txt"
+		# shellcheck disable=SC2086
+		phase "$name" $cmd &
+	done
+	wait
+}
+
+# guest_phase: KUnit, the selftest guests and the canaries, as run_jobs
+# schedules them.
+guest_phase() {
+	local cost name s scripts
+	{
+		echo "$(cost kunit kunit) kunit $NFVS_TOP/scripts/kunit.sh"
+		echo "$(cost canary canary) canary $NFVS_TOP/tests/harness/canary.sh"
+		plan_guests | while read -r cost name s scripts; do
+			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $NFVS_TOP/scripts/vm/run.sh $s $scripts"
+		done
+	} | run_jobs
+}
+
+# timings: where the time went, as comment lines: each phase, each guest
+# boot, and each guest script on each kernel, the slowest first.
+timings() {
+	echo "# time: phases (start, end and duration in s since make check began):"
+	awk '{ printf "#   %-14s %5d %5d %5d\n", $1, $2, $3, $3 - $2 }' "$res/times"
+	echo "# time: guest scripts in s, slowest first (kernels: $NFVS_SERIES):"
+	cat "$res"/vm*.txt 2>/dev/null | awk -v series="$NFVS_SERIES" '
+	/^# time: [^:]+: [^:]+: [0-9?]+ s$/ {
+		split($0, f, ": ")
+		k = f[2]; t = f[3]; v = f[4]; sub(/ s$/, "", v)
+		for (i = 1; i <= ns; i++)
+			if (index(k, sv[i] ".") == 1 || k == sv[i])
+				col = i
+		sec[t, col] = v
+		if (!(t in seen)) { seen[t] = 1; names[++n] = t }
+		if (v + 0 > max[t]) max[t] = v + 0
+		total[col] += v
+	}
+	BEGIN { ns = split(series, sv, " ") }
+	END {
+		for (i = 1; i <= n; i++)
+			order[i] = i
+		for (i = 1; i <= n; i++)
+			for (j = i + 1; j <= n; j++)
+				if (max[names[order[j]]] > max[names[order[i]]]) {
+					x = order[i]; order[i] = order[j]; order[j] = x
+				}
+		line = sprintf("#   %-18s", "script")
+		for (c = 1; c <= ns; c++)
+			line = line sprintf(" %6s", sv[c])
+		print line
+		for (i = 1; i <= n; i++) {
+			t = names[order[i]]
+			line = sprintf("#   %-18s", t)
+			for (c = 1; c <= ns; c++)
+				line = line sprintf(" %6s", ((t, c) in sec) ? sec[t, c] : "-")
+			print line
+		}
+		line = sprintf("#   %-18s", "total")
+		for (c = 1; c <= ns; c++)
+			line = line sprintf(" %6d", total[c])
+		print line
+	}'
 }
 
 build_tools() {
@@ -68,6 +187,20 @@ htmldocs() {
 	fi
 }
 
+# prepare_guests: each kernel's initramfs and the in-tree selftest, made
+# once before the guests boot, two or more at a time.
+prepare_guests() {
+	local s rc=0
+	for s in $NFVS_SERIES; do
+		if "$NFVS_TOP/scripts/vm/run.sh" --prepare "$s"; then
+			echo "ok - guest initramfs for $s"
+		else
+			rc=1
+		fi
+	done
+	return $rc
+}
+
 run_all() {
 	echo "# nfvs make check: kernels $NFVS_SERIES"
 	phase deps "$NFVS_TOP/scripts/deps.sh"
@@ -78,34 +211,39 @@ run_all() {
 	echo "ok - deps: Debian packages and kernels installed"
 
 	for p in harness:tests/harness/parsers.sh docs:tests/harness/docs.py \
-		 style:scripts/style.sh \
-		 build:scripts/build-matrix.sh; do
+		 style:scripts/style.sh; do
 		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
 		cat "$res/${p%%:*}.txt"
 	done
 	phase htmldocs htmldocs
 	cat "$res/htmldocs.txt"
+
+	# Every build before the first guest: a compiler beside the guests
+	# would take their CPU.
+	phase build "$NFVS_TOP/scripts/build-matrix.sh"
+	cat "$res/build.txt"
 	# The guests run the nfvsctl and nbench built here.
 	phase tools build_tools
 	cat "$res/tools.txt"
+	phase uml "$NFVS_TOP/scripts/kunit.sh" --build
+	cat "$res/uml.txt"
+	phase initrd prepare_guests
+	cat "$res/initrd.txt"
 
-	phase kunit "$NFVS_TOP/scripts/kunit.sh" &
-	for s in $NFVS_SERIES; do
-		phase "vm-$s" "$NFVS_TOP/scripts/vm/run.sh" "$s" &
-	done
-	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
-	wait
-	# After the guests, not beside them: two minutes more rather than a
-	# busier host under the timing-sensitive selftests.
+	guest_phase
+	cat "$res/jobs.txt"
+	# After the guests, not beside them: a busier host under the
+	# timing-sensitive selftests buys nothing.
 	if [ "${NFVS_SLOW:-0}" = 1 ]; then
 		phase slow "$NFVS_TOP/tests/slow/packages.sh"
 	fi
 	cat "$res/kunit.txt"
 	for s in $NFVS_SERIES; do
-		cat "$res/vm-$s.txt"
+		cat "$res"/vm[0-9]*-"$s".txt
 	done
 	cat "$res/canary.txt"
 	[ "${NFVS_SLOW:-0}" = 1 ] && cat "$res/slow.txt"
+	timings
 	echo "# make check took $(($(date +%s) - t0)) s"
 }
 

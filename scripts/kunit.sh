@@ -13,12 +13,13 @@
 # The console is kept in build/uml/console.log.
 #
 #   scripts/kunit.sh                 build, boot, parse
+#   scripts/kunit.sh --build         only build (make check: before any guest)
 #   scripts/kunit.sh --parse FILE    only parse a saved console (UML's stdout)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 NFVS_KUNIT_LOADS=${NFVS_KUNIT_LOADS:-3}
-NFVS_KUNIT_TIMEOUT=${NFVS_KUNIT_TIMEOUT:-300}
+NFVS_KUNIT_TIMEOUT=${NFVS_KUNIT_TIMEOUT:-1200}
 KSRC=$NFVS_CACHE/linux-source-6.1
 KCONFIG=$NFVS_TOP/tests/kunit/nfvs.kunitconfig
 
@@ -181,14 +182,19 @@ uml_kernel() {
 	echo "$dir"
 }
 
-run() {
-	local umldir out suites rc timed_out=0 t0
-	t0=$(date +%s)
+# build: the UML kernel (once) and nfvs_kunit.ko in $NFVS_BUILD/uml, unless
+# that module is newer than every source it is built from.
+build() {
+	local umldir out=$NFVS_BUILD/uml
 	if ! umldir=$(uml_kernel); then
 		echo "not ok - kunit: UML kernel built ($umldir)"
 		return 1
 	fi
-	out=$NFVS_BUILD/uml
+	if [ -f "$out/nfvs_kunit.ko" ] && [ -f "$out/.nfvs-uml" ] &&
+	   [ "$(cat "$out/.nfvs-uml")" = "$umldir" ] &&
+	   [ -z "$(cd "$NFVS_TOP" && find $NFVS_SOURCES -newer "$out/nfvs_kunit.ko" -print -quit)" ]; then
+		return 0
+	fi
 	nfvs_stage_sources "$out"
 	chmod +x "$out/tests/kunit/uml-init.sh"
 	if ! make -C "$KSRC" O="$umldir" ARCH=um M="$out" NFVS_KUNIT=1 \
@@ -198,6 +204,14 @@ run() {
 		grep -E 'error|warning' "$out/build.log" | head -n 20 | sed 's/^/# /'
 		return 1
 	fi
+	echo "$umldir" >"$out/.nfvs-uml"
+}
+
+run() {
+	local umldir out=$NFVS_BUILD/uml suites rc timed_out=0 t0
+	t0=$(date +%s)
+	build || return 1
+	umldir=$(cat "$out/.nfvs-uml")
 
 	# uml_dir: what a crashed UML leaves behind stays in the build dir.
 	timeout -k 10 "$NFVS_KUNIT_TIMEOUT" "$umldir/linux" mem=512M \
@@ -221,11 +235,15 @@ case "${1:-}" in
 	fi
 	parse_console "$2"
 	;;
+--build)
+	NFVS_BUILD=$(mkdir -p "$NFVS_BUILD" && cd "$NFVS_BUILD" && pwd)
+	build && echo "ok - kunit: UML kernel and nfvs_kunit.ko built"
+	;;
 "")
 	NFVS_BUILD=$(mkdir -p "$NFVS_BUILD" && cd "$NFVS_BUILD" && pwd)
 	run
 	;;
 *)
-	nfvs_die "usage: $0 [--parse CONSOLE]"
+	nfvs_die "usage: $0 [--build | --parse CONSOLE]"
 	;;
 esac

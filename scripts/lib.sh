@@ -12,6 +12,47 @@ NFVS_FRESH=${NFVS_FRESH:-$NFVS_CACHE/bookworm-fresh}
 # The kernel matrix: series name -> where Debian ships it.
 NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3"}
 
+# nfvs_cpus: how many CPU-bound jobs (a TCG guest, User-Mode Linux) this
+# host can run at once without starving one: the CPUs we may use, lowered
+# by the CPU quota of our cgroup and of its parents (cgroup v2 cpu.max or
+# v1 cpu.cfs_quota_us), rounded to the nearest whole CPU, at least 1.
+# NFVS_JOBS overrides it.
+nfvs_cpus() {
+	local n cg q p best
+	if [ -n "${NFVS_JOBS:-}" ]; then
+		echo "$NFVS_JOBS"
+		return
+	fi
+	n=$(nproc)
+	best=$((n * 100))
+	# cgroup v2 ("0::/path") and v1's cpu controller ("N:cpu,...:/path").
+	cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	if [ -f "/sys/fs/cgroup/cpu.max" ] || [ -f "/sys/fs/cgroup$cg/cpu.max" ]; then
+		while :; do
+			if read -r q p 2>/dev/null <"/sys/fs/cgroup$cg/cpu.max" &&
+			   [ "$q" != max ] && [ $((q * 100 / p)) -lt $best ]; then
+				best=$((q * 100 / p))
+			fi
+			[ -z "$cg" ] || [ "$cg" = / ] && break
+			cg=${cg%/*}
+		done
+	else
+		cg=$(sed -n 's/^[0-9]*:\([^:]*,\)\{0,1\}cpu\(,[^:]*\)\{0,1\}:\(.*\)/\3/p' /proc/self/cgroup)
+		while [ -d "/sys/fs/cgroup/cpu$cg" ]; do
+			q=$(cat "/sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us" 2>/dev/null || echo -1)
+			p=$(cat "/sys/fs/cgroup/cpu$cg/cpu.cfs_period_us" 2>/dev/null || echo 100000)
+			if [ "$q" -gt 0 ] && [ $((q * 100 / p)) -lt $best ]; then
+				best=$((q * 100 / p))
+			fi
+			[ -z "$cg" ] || [ "$cg" = / ] && break
+			cg=${cg%/*}
+		done
+	fi
+	n=$(((best + 50) / 100))
+	[ $n -lt 1 ] && n=1
+	echo $n
+}
+
 nfvs_log() { printf '%s\n' "$*" >&2; }
 nfvs_die() { printf 'nfvs: %s\n' "$*" >&2; exit 1; }
 

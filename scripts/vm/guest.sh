@@ -43,11 +43,14 @@ i=0
 for t in "${NFVS_TESTS[@]}"; do
 	i=$((i + 1))
 	name=$(printf '%02d-%s' "$i" "$(basename "$t" .sh)")
-	echo "nfvs-guest: start $t at $(cut -d" " -f1 /proc/uptime)s"
-	timeout -k 5 "${NFVS_TEST_TIMEOUT:-300}" bash "$top/$t" \
+	t0=$(cut -d" " -f1 /proc/uptime)
+	echo "nfvs-guest: start $t at ${t0}s"
+	timeout -k 5 "${NFVS_TEST_TIMEOUT:-1200}" bash "$top/$t" \
 		>"$res/$name.tap" 2>"$res/$name.err" </dev/null
 	echo $? >"$res/$name.rc"
-	echo "nfvs-guest: end $t rc=$(cat "$res/$name.rc") at $(cut -d" " -f1 /proc/uptime)s"
+	t1=$(cut -d" " -f1 /proc/uptime)
+	echo $((${t1%.*} - ${t0%.*})) >"$res/$name.secs"
+	echo "nfvs-guest: end $t rc=$(cat "$res/$name.rc") at ${t1}s"
 	# Whatever a script left loaded must not leak into the next one.
 	for m in nfvs $(awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules) ip_vs; do
 		grep -q "^$m " /proc/modules && rmmod "$m"

@@ -5,13 +5,22 @@
 # (6.1, 6.12, 7.3) under QEMU, with the host's root and this repository
 # visible read-only, runs the selftest scripts (default: every
 # tests/selftests/*.sh) in that one boot, and prints one result line per
-# test ("ok - <kernel>: <script>: <test>"). Fails when a test fails, when the
-# guest console shows a kernel warning, oops, KASAN or lockdep report, or
-# when the guest does not finish within NFVS_VM_TIMEOUT seconds.
+# test ("ok - <kernel>: <script>: <test>") and a line "# time: <kernel>:
+# <script>: N s" per script. Fails when a test fails, when the guest console
+# shows a kernel warning, oops, KASAN or lockdep report, or when the guest
+# stops making progress.
+# run.sh --prepare SERIES: only makes what a boot needs (the initramfs, the
+# in-tree selftest), so that parallel boots of one kernel do not race for it.
+#
+# Time limits are per script, not per boot, so that a slow or loaded host
+# makes a run longer, never red: NFVS_TEST_TIMEOUT (default 1200 s) stops a
+# script in the guest, and the host stops a guest that has shown no progress
+# (no script started or ended) for NFVS_VM_STALL seconds (default
+# NFVS_TEST_TIMEOUT plus 300). NFVS_VM_TIMEOUT, unset by default, caps the
+# whole boot as well (make demo, make bench, the harness canaries).
 #
 # NFVS_KVM=1 uses KVM instead of TCG software emulation; NFVS_VM_NAME names
-# the output directory (build/<name>-<kernel>, default "vm"); NFVS_VM_TIMEOUT
-# and NFVS_TEST_TIMEOUT bound the whole boot and each script; NFVS_VM_SMP
+# the output directory (build/<name>-<kernel>, default "vm"); NFVS_VM_SMP
 # and NFVS_VM_MEM (MiB) size the guest (default 1 CPU, 1024; make bench
 # uses 2 and 4096);
 # NFVS_GUEST_ENV names variables to pass on to the tests (for example
@@ -24,8 +33,14 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-series=${1:?usage: run.sh SERIES [TEST...]}
+prepare=0
+if [ "${1:-}" = --prepare ]; then
+	prepare=1
+	shift
+fi
+series=${1:?usage: run.sh [--prepare] SERIES [TEST...]}
 shift
+test_timeout=${NFVS_TEST_TIMEOUT:-1200}
 root=${NFVS_VM_ROOT:-}
 kver=$(nfvs_kver "$series" "$root")
 [ -n "$kver" ] || { echo "not ok - $series: kernel not installed (make deps)"; exit 1; }
@@ -42,22 +57,25 @@ else
 fi
 
 out=$NFVS_BUILD/${NFVS_VM_NAME:-vm}-$kver
-rm -rf "$out" && mkdir -p "$out/results"
 initrd=$NFVS_CACHE/initrd-$kver.gz
 [ -n "$root" ] && initrd=$out/initrd.gz
+[ $prepare = 0 ] && { rm -rf "$out" && mkdir -p "$out/results"; }
 if [ ! -f "$initrd" ] || [ "$initrd" -ot "$(dirname "$0")/init-stage1" ] ||
    [ "$initrd" -ot "$(dirname "$0")/mkinitramfs.sh" ]; then
-	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd" "$root" ||
+	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd.tmp" "$root" &&
+		mv "$initrd.tmp" "$initrd" ||
 		{ echo "not ok - $kver: cannot build the initramfs"; exit 1; }
 fi
+kselftest_ipvs=$(nfvs_kselftest netfilter/ipvs.sh)
+[ $prepare = 1 ] && exit 0
 
 {
 	echo "NFVS_KVER=$kver"
 	echo "NFVS_KO=$NFVS_BUILD/$kver/nfvs.ko"
 	echo "NFVS_HOOKDUMP_KO=$NFVS_BUILD/$kver/hookdump/nfvs_hookdump.ko"
-	echo "NFVS_TEST_TIMEOUT=${NFVS_TEST_TIMEOUT:-600}"
+	echo "NFVS_TEST_TIMEOUT=$test_timeout"
 	echo "NFVS_VM_INSTALLED=${NFVS_VM_INSTALLED:-0}"
-	echo "NFVS_KSELFTEST_IPVS=$(nfvs_kselftest netfilter/ipvs.sh)"
+	echo "NFVS_KSELFTEST_IPVS=$kselftest_ipvs"
 	# Knobs of the tests themselves, e.g. NFVS_GUEST_ENV=NFVS_FUZZ_SEED.
 	echo "NFVS_GUEST_ENV=\"${NFVS_GUEST_ENV:-}\""
 	for v in ${NFVS_GUEST_ENV:-}; do
@@ -69,7 +87,8 @@ fi
 build=$(cd "$NFVS_BUILD" && pwd)
 accel=tcg
 [ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
-timeout_s=${NFVS_VM_TIMEOUT:-1800}
+cap=${NFVS_VM_TIMEOUT:-0}
+stall=${NFVS_VM_STALL:-$((test_timeout + 300))}
 rootfs="path=/,readonly=on"
 append=
 if [ -n "$root" ]; then
@@ -77,7 +96,7 @@ if [ -n "$root" ]; then
 	append=" nfvs_rootrw=1"
 fi
 start=$(date +%s)
-timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+qemu-system-x86_64 \
 	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp "${NFVS_VM_SMP:-1}" \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
@@ -91,7 +110,32 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=top,mount_tag=top \
 	-fsdev local,id=build,path="$build",security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=build,mount_tag=build \
-	</dev/null >"$out/qemu.log" 2>&1
+	</dev/null >"$out/qemu.log" 2>&1 &
+qpid=$!
+# The watchdog: the guest creates files in results/ as each script starts
+# and ends, which moves the directory's modification time.
+stopped=
+while kill -0 $qpid 2>/dev/null; do
+	sleep 2
+	now=$(date +%s)
+	last=$(stat -c %Y "$out/results")
+	[ "$last" -lt "$start" ] && last=$start
+	if [ "$cap" -gt 0 ] && [ $((now - start)) -ge "$cap" ]; then
+		stopped="did not finish within ${cap}s"
+	elif [ $((now - last)) -ge "$stall" ]; then
+		stopped="made no progress for ${stall}s"
+	else
+		continue
+	fi
+	kill $qpid 2>/dev/null
+	for _ in 1 2 3 4 5; do
+		kill -0 $qpid 2>/dev/null || break
+		sleep 2
+	done
+	kill -9 $qpid 2>/dev/null
+	break
+done
+wait $qpid
 qrc=$?
 elapsed=$(($(date +%s) - start))
 
@@ -102,13 +146,16 @@ for tap in "$out"/results/*.tap; do
 	name=${base##*/}
 	nfvs_tap_from_script "$kver: ${name#[0-9][0-9]-}" "$tap" \
 		"$(cat "$base.rc" 2>/dev/null || echo 255)" "$base.err" || rc=1
+	echo "# time: $kver: ${name#[0-9][0-9]-}: $(cat "$base.secs" 2>/dev/null || echo '?') s"
 done
 
 if [ -f "$out/results/done" ]; then
 	echo "ok - $kver: guest finished in ${elapsed}s"
 else
-	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
-		echo "not ok - $kver: guest did not finish within ${timeout_s}s"
+	if [ -n "$stopped" ]; then
+		last=$(ls -t "$out"/results/*.tap 2>/dev/null | head -n 1)
+		last=${last##*/}
+		echo "not ok - $kver: guest $stopped${last:+ (in ${last%.tap})}"
 	else
 		echo "not ok - $kver: guest stopped early (qemu exit status $qrc)"
 	fi

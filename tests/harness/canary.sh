@@ -4,7 +4,8 @@
 # The VM harness must not be able to report green by accident. Boots the
 # canaries of tests/harness/canaries/ (a flipped assertion, a failing exit
 # status, silence, a short plan, a hang, a kernel warning, a crash, a guest
-# that never finishes) under scripts/vm/run.sh and checks that each one is
+# that makes no progress, one that outlives its time cap) under
+# scripts/vm/run.sh and checks that each one is
 # reported as the failure it is. Prints "ok - harness: ..." result lines.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
@@ -27,23 +28,30 @@ expect() {
 	fi
 }
 
+# One boot after the other: make check runs this as one job, on one CPU.
 c=tests/harness/canaries
-(
+{
 	NFVS_VM_NAME=canary-a NFVS_TEST_TIMEOUT=10 "$run" "$series" \
 		$c/flipped.sh $c/exit_status.sh $c/silent.sh $c/short_plan.sh \
 		$c/hang.sh $c/kernel_warning.sh
 	echo "exit $?"
-) >"$out/a.txt" 2>&1 &
-(
+} >"$out/a.txt" 2>&1
+{
 	NFVS_VM_NAME=canary-b "$run" "$series" $c/crash.sh
 	echo "exit $?"
-) >"$out/b.txt" 2>&1 &
-(
-	NFVS_VM_NAME=canary-c NFVS_VM_TIMEOUT=30 NFVS_TEST_TIMEOUT=2000 \
+} >"$out/b.txt" 2>&1
+# stuck.sh outlives the time the host waits for progress: the host's
+# watchdog, not the guest's own timeout, must stop it.
+{
+	NFVS_VM_NAME=canary-c NFVS_TEST_TIMEOUT=2000 NFVS_VM_STALL=60 \
 		"$run" "$series" $c/stuck.sh
 	echo "exit $?"
-) >"$out/c.txt" 2>&1 &
-wait
+} >"$out/c.txt" 2>&1
+{
+	NFVS_VM_NAME=canary-d NFVS_VM_TIMEOUT=30 NFVS_TEST_TIMEOUT=2000 \
+		"$run" "$series" $c/stuck.sh
+	echo "exit $?"
+} >"$out/d.txt" 2>&1
 
 expect "$out/a.txt" "a flipped assertion in a guest fails the run" \
 	'^not ok - [^:]+: flipped: net.nfvs.conntrack defaults to 1'
@@ -65,7 +73,10 @@ expect "$out/b.txt" "a guest kernel crash is reported" \
 expect "$out/b.txt" "the crash's oops on the console fails the run" \
 	'^not ok - [^:]+: console clean$'
 expect "$out/b.txt" "the crashed run exits non-zero" '^exit [1-9]'
-expect "$out/c.txt" "a guest that does not finish in time fails the run" \
-	'^not ok - [^:]+: guest did not finish within'
-expect "$out/c.txt" "the stuck run exits non-zero" '^exit [1-9]'
+expect "$out/c.txt" "a guest whose script makes no progress is stopped and fails" \
+	'^not ok - [^:]+: guest made no progress for 60s \(in 01-stuck\)$'
+expect "$out/c.txt" "the stalled run exits non-zero" '^exit [1-9]'
+expect "$out/d.txt" "a guest that does not finish within NFVS_VM_TIMEOUT fails" \
+	'^not ok - [^:]+: guest did not finish within 30s'
+expect "$out/d.txt" "the capped run exits non-zero" '^exit [1-9]'
 exit $rc

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Harness canary: the guest never finishes within the boot's time limit.
+# Harness canary: a script that outlives the host's limits (no progress
+# for NFVS_VM_STALL seconds, or NFVS_VM_TIMEOUT for the whole boot).
 echo "ok 1 - started"
 sleep 1000
