@@ -38,7 +38,7 @@ fi || nfvs_die "cpulimit.sh: cannot make a cgroup with a CPU quota (root?)"
 # to remove the cgroup once every process in it is gone.
 (echo "$BASHPID" >"$cg/cgroup.procs" && exec "$@")
 rc=$?
-while [ -s "$cg/cgroup.procs" ]; do
+while [ -n "$(cat "$cg/cgroup.procs" 2>/dev/null)" ]; do
 	sleep 1
 done
 rmdir "$cg"

@@ -53,6 +53,55 @@ nfvs_cpus() {
 	echo $n
 }
 
+# nfvs_cpu_quota_stat: the cpu.stat of the nearest cgroup (ours or a
+# parent) with a CPU quota, or nothing.
+nfvs_cpu_quota_stat() {
+	local cg q
+	cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	if [ -f "/sys/fs/cgroup/cpu.max" ] || [ -f "/sys/fs/cgroup$cg/cpu.max" ]; then
+		while :; do
+			read -r q _ 2>/dev/null <"/sys/fs/cgroup$cg/cpu.max" &&
+				[ "$q" != max ] && { echo "/sys/fs/cgroup$cg/cpu.stat"; return; }
+			[ -z "$cg" ] || [ "$cg" = / ] && return
+			cg=${cg%/*}
+		done
+	fi
+	cg=$(sed -n 's/^[0-9]*:\([^:]*,\)\{0,1\}cpu\(,[^:]*\)\{0,1\}:\(.*\)/\3/p' /proc/self/cgroup)
+	while [ -d "/sys/fs/cgroup/cpu$cg" ]; do
+		q=$(cat "/sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us" 2>/dev/null || echo -1)
+		[ "$q" -gt 0 ] && { echo "/sys/fs/cgroup/cpu$cg/cpu.stat"; return; }
+		[ -z "$cg" ] || [ "$cg" = / ] && return
+		cg=${cg%/*}
+	done
+}
+
+# nfvs_cpu_free SECONDS: the CPU left unused over the next SECONDS, in
+# hundredths of a CPU: the host's idle time, or 0 when a CPU quota over us
+# held us back (throttled) in more than a tenth of its periods.
+nfvs_cpu_free() {
+	local st a b p0 t0 p1 t1 _c user nice sys idle iow rest
+	st=$(nfvs_cpu_quota_stat)
+	read -r _c user nice sys idle iow rest </proc/stat
+	a=$((user + nice + sys + idle + iow)); b=$((idle + iow))
+	for rest in $rest; do a=$((a + rest)); done
+	[ -n "$st" ] && read -r p0 t0 < <(awk '$1 == "nr_periods" { p = $2 }
+		$1 == "nr_throttled" { t = $2 } END { print p + 0, t + 0 }' "$st")
+	sleep "$1"
+	read -r _c user nice sys idle iow rest </proc/stat
+	local a1=$((user + nice + sys + idle + iow)) b1=$((idle + iow))
+	for rest in $rest; do a1=$((a1 + rest)); done
+	if [ -n "$st" ]; then
+		read -r p1 t1 < <(awk '$1 == "nr_periods" { p = $2 }
+			$1 == "nr_throttled" { t = $2 } END { print p + 0, t + 0 }' "$st")
+		if [ $((p1 - p0)) -gt 0 ] && [ $(((t1 - t0) * 10)) -gt $((p1 - p0)) ]; then
+			echo 0
+			return
+		fi
+	fi
+	[ $((a1 - a)) -gt 0 ] || { echo 0; return; }
+	echo $(((b1 - b) * 100 * $(nproc) / (a1 - a)))
+}
+
 nfvs_log() { printf '%s\n' "$*" >&2; }
 nfvs_die() { printf 'nfvs: %s\n' "$*" >&2; exit 1; }
 
