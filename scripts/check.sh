@@ -118,7 +118,12 @@ guest_phase() {
 		plan_guests | while read -r cost name s scripts; do
 			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
-	} | run_jobs
+	} | tee "$res/plan" | run_jobs
+	# A job that left no end time did not run to its end.
+	while read -r cost name _; do
+		grep -q "^$name " "$res/times" ||
+			echo "not ok - $name: the job ran to its end" >>"$res/$name.txt"
+	done <"$res/plan"
 }
 
 # timings: where the time went, as comment lines: each phase, each guest
