@@ -77,7 +77,10 @@ plan_guests() {
 			for (i = 1; i <= k; i++)
 				if (list[i] != "")
 					print load[i] + 0, "vm" i "-" s, s list[i]
-		}'
+		}' | while read -r c n s t; do
+			# In a boot, the scripts run in the order of their names.
+			echo "$c $n $s $(printf '%s\n' $t | sort | tr '\n' ' ')"
+		done
 	done
 }
 
