@@ -94,12 +94,13 @@ run_jobs() {
 	echo "# guests: $slots at a time, $((slots + 1)) while a CPU is idle" >"$res/jobs.txt"
 	sort -rn | {
 		while read -r cost name cmd; do
+			free=
 			while n=$(jobs -rp | wc -l); [ "$n" -ge "$slots" ]; do
 				free=$(nfvs_cpu_free 15)
 				[ "$n" -le "$slots" ] && [ "$free" -ge 80 ] && break
 			done
+			[ "$n" -lt "$slots" ] && free=
 			echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s with $n running${free:+ (${free}% of a CPU idle)}" >>"$res/jobs.txt"
-			free=
 			# shellcheck disable=SC2086
 			phase "$name" $cmd &
 			sleep 5
