@@ -30,24 +30,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# net_namespaces: namespaces whose teardown has not run yet.
-net_namespaces() {
-	nfvs_hooks >/dev/null && cat /sys/module/nfvs_hookdump/parameters/live_netns
+# ours: the inode numbers of the namespaces this script made (and deleted).
+ours=()
+
+# ns_add NAME: ip netns add, remembering the namespace's inode number.
+ns_add() {
+	ip netns add "$1" || return 1
+	ours+=("$(stat -L -c %i "/run/netns/$1")")
 }
 
-namespaces_are() {
-	[ "$(net_namespaces)" = "$1" ]
+# ours_alive: which of ours have not been torn down yet (nfvs_hookdump lists
+# the inode numbers of the live namespaces). Other scripts' namespaces may
+# still be dying meanwhile: they do not count.
+ours_alive() {
+	nfvs_hooks >/dev/null || { echo "no nfvs_hookdump"; return; }
+	grep -Fxf <(printf '%s\n' "${ours[@]}") \
+		/sys/module/nfvs_hookdump/parameters/live_netns
 }
 
-# wait_namespaces N: namespace teardown is asynchronous; wait for N live.
-wait_namespaces() {
-	poll 20 namespaces_are "$1" && return 0
-	echo "# live namespaces: $(net_namespaces), expected $1"
-	return 1
+ours_gone() {
+	[ -z "$(ours_alive)" ]
 }
 
 setup_topology() {
-	ip netns add $c && ip netns add $r && ip netns add $s || return 1
+	ns_add $c && ns_add $r && ns_add $s || return 1
 	ip -n $r link add cr type veth peer name rc netns $c
 	ip -n $r link add sr type veth peer name rs netns $s
 	ip -n $c addr add 10.0.1.2/24 dev rc
@@ -74,7 +80,6 @@ tcp_transfer_ok() {
 	[ "$want" = "$got" ]
 }
 
-baseline=$(net_namespaces)
 head -c 1M /dev/urandom >"$data"
 
 check "nfvs loads" nfvs_load
@@ -114,13 +119,33 @@ cleanup
 
 churn_ok=0
 for i in $(seq 20); do
-	ip netns add "churn$i-$nfvs_sfx" &&
+	ns_add "churn$i-$nfvs_sfx" &&
 		ip netns exec "churn$i-$nfvs_sfx" test -e /proc/sys/net/nfvs/conntrack &&
 		ip netns del "churn$i-$nfvs_sfx" && churn_ok=$((churn_ok + 1))
 done
 check_eq "20 namespaces created and deleted, each with net.nfvs" 20 "$churn_ok"
 
-check "every deleted namespace is torn down" wait_namespaces "$baseline"
+# The check can see a pinned namespace: a process keeps one alive after
+# ip netns del.
+ns_add "pinned-$nfvs_sfx"
+ip netns exec "pinned-$nfvs_sfx" sleep 600 &
+pin=$!
+sleep 0.5
+ip netns del "pinned-$nfvs_sfx"
+sleep 1
+check_eq "a deleted namespace that a process pins is seen alive" \
+	"${ours[-1]}" "$(ours_alive)"
+kill $pin
+wait $pin 2>/dev/null
+
+check_eq "every namespace made here has its inode number" 24 "${#ours[@]}"
+# Teardown is asynchronous, and slow on a loaded machine: wait for it.
+if poll 60 ours_gone; then
+	ok "every deleted namespace is torn down"
+else
+	not_ok "every deleted namespace is torn down"
+	echo "# of ${#ours[@]} deleted namespaces, still alive: $(ours_alive | tr "\n" " ")"
+fi
 check_eq "the initial namespace still has exactly nfvs's hooks" \
 	"$NFVS_EXPECTED_HOOKS" "$(nfvs_hooks | grep ' nfvs_')"
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
