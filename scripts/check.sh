@@ -135,18 +135,22 @@ guest_phase() {
 timings() {
 	echo "# time: phases (start, end and duration in s since make check began):"
 	awk '{ printf "#   %-14s %5d %5d %5d\n", $1, $2, $3, $3 - $2 }' "$res/times"
-	echo "# time: guest scripts in s, slowest first (kernels: $NFVS_SERIES):"
+	echo "# time: guest scripts, seconds taken/seconds of CPU, slowest first (kernels: $NFVS_SERIES):"
 	cat "$res"/vm*.txt 2>/dev/null | awk -v series="$NFVS_SERIES" '
-	/^# time: [^:]+: [^:]+: [0-9?]+ s$/ {
+	/^# time: [^:]+: [^:]+: [0-9?]+ s(, busy [0-9?]+ s)?$/ {
 		split($0, f, ": ")
-		k = f[2]; t = f[3]; v = f[4]; sub(/ s$/, "", v)
+		k = f[2]; t = f[3]; v = f[4]; b = v
+		sub(/ s.*/, "", v)
+		if (!sub(/.*, busy /, "", b)) b = "?"
+		sub(/ s$/, "", b)
 		for (i = 1; i <= ns; i++)
 			if (index(k, sv[i] ".") == 1 || k == sv[i])
 				col = i
-		sec[t, col] = v
+		sec[t, col] = v "/" b
 		if (!(t in seen)) { seen[t] = 1; names[++n] = t }
 		if (v + 0 > max[t]) max[t] = v + 0
 		total[col] += v
+		btotal[col] += b
 	}
 	BEGIN { ns = split(series, sv, " ") }
 	END {
@@ -159,18 +163,18 @@ timings() {
 				}
 		line = sprintf("#   %-18s", "script")
 		for (c = 1; c <= ns; c++)
-			line = line sprintf(" %6s", sv[c])
+			line = line sprintf(" %9s", sv[c])
 		print line
 		for (i = 1; i <= n; i++) {
 			t = names[order[i]]
 			line = sprintf("#   %-18s", t)
 			for (c = 1; c <= ns; c++)
-				line = line sprintf(" %6s", ((t, c) in sec) ? sec[t, c] : "-")
+				line = line sprintf(" %9s", ((t, c) in sec) ? sec[t, c] : "-")
 			print line
 		}
 		line = sprintf("#   %-18s", "total")
 		for (c = 1; c <= ns; c++)
-			line = line sprintf(" %6d", total[c])
+			line = line sprintf(" %9s", (c in total) ? total[c] "/" btotal[c] : "-")
 		print line
 	}'
 }

@@ -39,17 +39,42 @@ if [ "${NFVS_VM_INSTALLED:-0}" != 1 ]; then
 fi
 echo "nfvs-guest: kernel $(uname -r), running ${#NFVS_TESTS[@]} test script(s)"
 
+# busy: CPU seconds (all CPUs) not idle since boot, from /proc/stat.
+busy() {
+	awk '$1 == "cpu" { print int(($2 + $3 + $4 + $7 + $8) / 100); exit }' /proc/stat
+}
+
+# NFVS_EXECS=1 (passed with NFVS_GUEST_ENV): results/NN-script.execs counts
+# the programs each script started (the sched_process_exec tracepoint), to
+# see where a script's CPU goes.
+trace=/sys/kernel/tracing
+execs_start() {
+	mountpoint -q $trace || mount -t tracefs tracefs $trace
+	echo 65536 >$trace/buffer_size_kb
+	echo >$trace/trace
+	echo 1 >$trace/events/sched/sched_process_exec/enable
+}
+
+execs_end() {
+	echo 0 >$trace/events/sched/sched_process_exec/enable
+	grep -o 'filename=[^ ]*' $trace/trace | sort | uniq -c | sort -rn
+}
+
 i=0
 for t in "${NFVS_TESTS[@]}"; do
 	i=$((i + 1))
 	name=$(printf '%02d-%s' "$i" "$(basename "$t" .sh)")
 	t0=$(cut -d" " -f1 /proc/uptime)
+	b0=$(busy)
+	[ -n "${NFVS_EXECS:-}" ] && execs_start
 	echo "nfvs-guest: start $t at ${t0}s"
 	timeout -k 5 "${NFVS_TEST_TIMEOUT:-1200}" bash "$top/$t" \
 		>"$res/$name.tap" 2>"$res/$name.err" </dev/null
 	echo $? >"$res/$name.rc"
 	t1=$(cut -d" " -f1 /proc/uptime)
 	echo $((${t1%.*} - ${t0%.*})) >"$res/$name.secs"
+	echo $(($(busy) - b0)) >"$res/$name.busy"
+	[ -n "${NFVS_EXECS:-}" ] && execs_end >"$res/$name.execs"
 	echo "nfvs-guest: end $t rc=$(cat "$res/$name.rc") at ${t1}s"
 	# Whatever a script left loaded must not leak into the next one.
 	for m in nfvs $(awk '$1 ~ /^ip_vs_/ { print $1 }' /proc/modules) ip_vs; do

@@ -6,9 +6,10 @@
 # visible read-only, runs the selftest scripts (default: every
 # tests/selftests/*.sh) in that one boot, and prints one result line per
 # test ("ok - <kernel>: <script>: <test>") and a line "# time: <kernel>:
-# <script>: N s" per script. Fails when a test fails, when the guest console
-# shows a kernel warning, oops, KASAN or lockdep report, or when the guest
-# stops making progress.
+# <script>: N s, busy M s" per script (M: the seconds the guest's CPU was
+# not idle, what the script costs the host). Fails when a test fails, when
+# the guest console shows a kernel warning, oops, KASAN or lockdep report,
+# or when the guest stops making progress.
 # run.sh --prepare SERIES: only makes what a boot needs (the initramfs, the
 # in-tree selftest), so that parallel boots of one kernel do not race for it.
 #
@@ -146,7 +147,7 @@ for tap in "$out"/results/*.tap; do
 	name=${base##*/}
 	nfvs_tap_from_script "$kver: ${name#[0-9][0-9]-}" "$tap" \
 		"$(cat "$base.rc" 2>/dev/null || echo 255)" "$base.err" || rc=1
-	echo "# time: $kver: ${name#[0-9][0-9]-}: $(cat "$base.secs" 2>/dev/null || echo '?') s"
+	echo "# time: $kver: ${name#[0-9][0-9]-}: $(cat "$base.secs" 2>/dev/null || echo '?') s, busy $(cat "$base.busy" 2>/dev/null || echo '?') s"
 done
 
 if [ -f "$out/results/done" ]; then

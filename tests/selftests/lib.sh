@@ -11,8 +11,11 @@ nfvs_failed=0
 # A suffix that makes namespace names unique to this run.
 nfvs_sfx=$(mktemp -u XXXXXX)
 
+# NFVS_TAP_TIME=1: each passing result is preceded by "# t=N", the seconds
+# since the script began (where a script's time goes).
 ok() {
 	nfvs_n=$((nfvs_n + 1))
+	[ -n "${NFVS_TAP_TIME:-}" ] && echo "# t=$SECONDS"
 	echo "ok $nfvs_n - $*"
 }
 
