@@ -28,28 +28,34 @@ cleanup() {
 	done
 	rm -f "$data"
 }
-trap cleanup EXIT
+pin=
+trap 'cleanup; [ -n "$pin" ] && kill "$pin" 2>/dev/null' EXIT
 
 # ours: the inode numbers of the namespaces this script made (and deleted).
 ours=()
 
+# ns_inum NAME: a named namespace's inode number (as in /proc/PID/ns/net).
+ns_inum() {
+	stat -L -c %i "/run/netns/$1"
+}
+
 # ns_add NAME: ip netns add, remembering the namespace's inode number.
 ns_add() {
 	ip netns add "$1" || return 1
-	ours+=("$(stat -L -c %i "/run/netns/$1")")
+	ours+=("$(ns_inum "$1")")
 }
 
-# ours_alive: which of ours have not been torn down yet (nfvs_hookdump lists
-# the inode numbers of the live namespaces). Other scripts' namespaces may
-# still be dying meanwhile: they do not count.
-ours_alive() {
+# alive INUM...: which of these namespaces have not been torn down yet
+# (nfvs_hookdump lists the inode numbers of the live namespaces). Other
+# scripts' namespaces may still be dying meanwhile: they do not count.
+alive() {
 	nfvs_hooks >/dev/null || { echo "no nfvs_hookdump"; return; }
-	grep -Fxf <(printf '%s\n' "${ours[@]}") \
+	grep -Fxf <(printf '%s\n' "$@") \
 		/sys/module/nfvs_hookdump/parameters/live_netns
 }
 
-ours_gone() {
-	[ -z "$(ours_alive)" ]
+gone() {
+	[ -z "$(alive "$@")" ]
 }
 
 setup_topology() {
@@ -71,16 +77,31 @@ setup_topology() {
 }
 
 tcp_transfer_ok() {
-	local want got
+	local want got srv
 	want=$(sha256sum <"$data")
 	ip netns exec $s socat -u "FILE:$data" TCP-LISTEN:8080,reuseaddr &
+	srv=$!
 	sleep 0.5
 	got=$(ip netns exec $c timeout 30 socat -u TCP:10.0.2.2:8080 STDOUT | sha256sum)
-	wait
+	wait $srv
 	[ "$want" = "$got" ]
 }
 
 head -c 1M /dev/urandom >"$data"
+
+# One namespace that a process pins after ip netns del, for the whole
+# script: the check of the others' teardown must see it alive while the
+# process lives, and gone after. (Made first: the kernel reuses a freed
+# namespace's inode number, and the pinned one's is not freed meanwhile.)
+ip netns add "pinned-$nfvs_sfx"
+pinned=$(ns_inum "pinned-$nfvs_sfx")
+ip netns exec "pinned-$nfvs_sfx" sleep 600 &
+pin=$!
+pin_in() {
+	[ "$(stat -L -c %i /proc/$pin/ns/net 2>/dev/null)" = "$pinned" ]
+}
+check "a process in the namespace to pin" poll 20 pin_in
+ip netns del "pinned-$nfvs_sfx"
 
 check "nfvs loads" nfvs_load
 check "three namespaces and their links come up" setup_topology
@@ -125,27 +146,19 @@ for i in $(seq 20); do
 done
 check_eq "20 namespaces created and deleted, each with net.nfvs" 20 "$churn_ok"
 
-# The check can see a pinned namespace: a process keeps one alive after
-# ip netns del.
-ns_add "pinned-$nfvs_sfx"
-ip netns exec "pinned-$nfvs_sfx" sleep 600 &
-pin=$!
-sleep 0.5
-ip netns del "pinned-$nfvs_sfx"
-sleep 1
-check_eq "a deleted namespace that a process pins is seen alive" \
-	"${ours[-1]}" "$(ours_alive)"
-kill $pin
-wait $pin 2>/dev/null
-
-check_eq "every namespace made here has its inode number" 24 "${#ours[@]}"
+check_eq "every namespace made here has its inode number" 23 "${#ours[@]}"
 # Teardown is asynchronous, and slow on a loaded machine: wait for it.
-if poll 60 ours_gone; then
+if poll 60 gone "${ours[@]}"; then
 	ok "every deleted namespace is torn down"
 else
 	not_ok "every deleted namespace is torn down"
-	echo "# of ${#ours[@]} deleted namespaces, still alive: $(ours_alive | tr "\n" " ")"
+	echo "# of ${#ours[@]} deleted namespaces, still alive: $(alive "${ours[@]}" | tr "\n" " ")"
 fi
+check_eq "a deleted namespace that a process pins is seen alive" \
+	"$pinned" "$(alive "$pinned")"
+kill $pin
+wait $pin 2>/dev/null
+check "and torn down once the process exits" poll 60 gone "$pinned"
 check_eq "the initial namespace still has exactly nfvs's hooks" \
 	"$NFVS_EXPECTED_HOOKS" "$(nfvs_hooks | grep ' nfvs_')"
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
