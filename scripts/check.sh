@@ -84,6 +84,18 @@ plan_guests() {
 	done
 }
 
+# spread SERIES: "K/N", SERIES's place K (from 0) in the matrix of N
+# kernels: the tests that spread a corpus over the kernels (a fuzzer's
+# seeds and counts) send kernel K its part (NFVS_SPREAD, tests/selftests/lib.sh).
+spread() {
+	local k=0 s
+	for s in $NFVS_SERIES; do
+		[ "$s" = "$1" ] && break
+		k=$((k + 1))
+	done
+	echo "$k/$(wc -w <<<"$NFVS_SERIES")"
+}
+
 # run_jobs: reads jobs "COST NAME CMD..." and runs each as a phase, the
 # most expensive first: one per CPU (nfvs_cpus), and one more while the
 # CPUs are measured to be idle enough (a guest sleeps in many tests) for
@@ -120,7 +132,8 @@ guest_phase() {
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
 		plan_guests | while read -r cost name s scripts; do
-			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $NFVS_TOP/scripts/vm/run.sh $s $scripts"
+			echo "$cost $name env NFVS_VM_NAME=${name%%-*}" \
+				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
 	} | tee "$res/plan" | run_jobs
 	# A job that left no end time did not run to its end.

@@ -25,7 +25,7 @@ cd /tmp || exit 1
 
 # shellcheck source=/dev/null
 . "$res/job"
-export NFVS_TOP=$top NFVS_KVER NFVS_KO NFVS_HOOKDUMP_KO NFVS_KSELFTEST_IPVS
+export NFVS_TOP=$top NFVS_KVER NFVS_KO NFVS_HOOKDUMP_KO NFVS_KSELFTEST_IPVS NFVS_SPREAD
 export NFVS_RESULTS=$res
 # shellcheck disable=SC2086
 [ -n "${NFVS_GUEST_ENV:-}" ] && export ${NFVS_GUEST_ENV?}

@@ -77,6 +77,7 @@ kselftest_ipvs=$(nfvs_kselftest netfilter/ipvs.sh)
 	echo "NFVS_TEST_TIMEOUT=$test_timeout"
 	echo "NFVS_VM_INSTALLED=${NFVS_VM_INSTALLED:-0}"
 	echo "NFVS_KSELFTEST_IPVS=$kselftest_ipvs"
+	echo "NFVS_SPREAD=${NFVS_SPREAD:-0/1}"
 	# Knobs of the tests themselves, e.g. NFVS_GUEST_ENV=NFVS_FUZZ_SEED.
 	echo "NFVS_GUEST_ENV=\"${NFVS_GUEST_ENV:-}\""
 	for v in ${NFVS_GUEST_ENV:-}; do

@@ -38,9 +38,7 @@ command -v python3 >/dev/null || skip_all "no python3"
 # rs_serve NS I: over TCP :80 a greeting, then the connection is held until
 # the client closes it; an answer over UDP :53; UDP :54 dropped.
 rs_serve() {
-	ip netns exec "$1" socat TCP-LISTEN:80,fork,reuseaddr \
-		SYSTEM:"echo rs$2 \$SOCAT_PEERADDR; cat >/dev/null" &
-	nat_greet "$1" "rs$2" UDP-RECVFROM:53,fork
+	nat_greet "$1" "rs$2" --peer --hold --tcp 80 --udp 53
 	ip netns exec "$1" iptables -A INPUT -p udp --dport 54 -j DROP
 }
 
@@ -174,7 +172,7 @@ check_eq "closed TCP connections are inactive on their real servers" "0 0" \
 	"$(dx ipvsadm -Ln | awk '/-> 10.0.[23].2:80/ { printf "%s ", $5 }' | sed 's/ $//')"
 
 # Many flows: every one listed once, whichever way the file is read.
-ip netns exec $c python3 - "$client" "$vip" "$bulk" <<'EOF'
+ip netns exec $c python3 -S - "$client" "$vip" "$bulk" <<'EOF'
 import socket, sys
 client, vip, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for port in range(30000, 30000 + n):
@@ -200,7 +198,7 @@ echo "# cat of $((bulk + 8)) lines: $((($(date +%s%N) - start) / 1000000)) ms"
 check_eq "reads of 97 bytes: $bulk flows, each once" "$bulk $bulk" \
 	"$(dx dd if=/proc/net/ip_vs_conn bs=97 status=none | bulk_count)"
 check_eq "reads of 4000 bytes, seek to 0, reads of 333 bytes: twice $bulk flows" \
-	"$((2 * bulk)) $bulk" "$(dx python3 -c '
+	"$((2 * bulk)) $bulk" "$(dx python3 -S -c '
 import os, sys
 fd = os.open("/proc/net/ip_vs_conn", os.O_RDONLY)
 for size in (4000, 333):
@@ -217,7 +215,7 @@ check_eq "ipvsadm -Lnc: $bulk flows, each once" "$bulk $bulk" "$(dx ipvsadm -Lnc
 # A reader stopped in the middle of the table holds an entry; unloading
 # nfvs closes its file under it (the read then fails, the kernel stays quiet).
 mkfifo "$tmp/reader"
-dx python3 -c '
+dx python3 -S -c '
 import os, sys
 fd = os.open("/proc/net/ip_vs_conn", os.O_RDONLY)
 os.read(fd, 1000)
@@ -244,8 +242,8 @@ check_eq "the reader's next read fails with EIO" "errno 5" "$(tail -n 1 "$tmp/re
 # ipvs_compat=0: the same list under nfvs's own name.
 check "nfvs loads with ipvs_compat=0" insmod "$NFVS_KO" ipvs_compat=0
 check "UDP :53 service through the nfvs family" bash -c "
-	ip netns exec $d python3 $genl_py --family nfvs add-service udp $vip:53 --sched rr &&
-	ip netns exec $d python3 $genl_py --family nfvs add-dest udp $vip:53 10.0.2.2:53 --fwd nat"
+	ip netns exec $d python3 -S $genl_py --family nfvs add-service udp $vip:53 --sched rr &&
+	ip netns exec $d python3 -S $genl_py --family nfvs add-dest udp $vip:53 10.0.2.2:53 --fwd nat"
 echo q | ip netns exec $c socat -T 5 - UDP:$vip:53,sourceport=42009 >"$tmp/udp9"
 check_eq "UDP flow answered by rs1" "rs1 $client" "$(cat "$tmp/udp9")"
 check "no /proc/net/ip_vs_conn with ipvs_compat=0" dx test ! -e /proc/net/ip_vs_conn

@@ -72,10 +72,30 @@ errno_of() {
 	fi
 }
 
+# errno_in DIR NAME: the same for a command of a nfvs_genl.py batch run in
+# DIR; "did not run" when the batch never got to it.
+errno_in() {
+	local err rc
+	rc=$(cat "$1/$2.rc" 2>/dev/null) || { echo "did not run"; return; }
+	err=$(cat "$1/$2.err")
+	if [ "$rc" -eq 0 ]; then
+		echo 0
+	elif [[ $err =~ \(errno\ ([0-9]+)\) ]]; then
+		echo "${BASH_REMATCH[1]}"
+	else
+		echo "exit $rc: $err"
+	fi
+}
+
 # state: the initial netns's table and timeouts, as root sees them.
 state() {
-	python3 "$genl" --family "${fams%% *}" save | sort
-	python3 "$genl" --family "${fams%% *}" get-config
+	local d
+	d=$(mktemp -d)
+	printf 's save\nc get-config\n' |
+		python3 -S "$genl" --family "${fams%% *}" batch "$d"
+	sort "$d/s.out"
+	cat "$d/c.out"
+	rm -rf "$d"
 }
 
 # Every mutating command with arguments that would succeed for root.
@@ -104,22 +124,30 @@ getters=(
 
 check "$lb loads" lb_load
 check "initial netns: a service with a real server" bash -c \
-	"python3 '$genl' --family ${fams%% *} add-service tcp 10.0.0.1:80 --sched rr &&
-	 python3 '$genl' --family ${fams%% *} add-dest tcp 10.0.0.1:80 10.0.1.2:80 --fwd nat"
+	"python3 -S '$genl' --family ${fams%% *} add-service tcp 10.0.0.1:80 --sched rr &&
+	 python3 -S '$genl' --family ${fams%% *} add-dest tcp 10.0.0.1:80 10.0.1.2:80 --fwd nat"
 before=$(state)
 
-# (a) nobody
+# (a) nobody: each family's commands run in one nfvs_genl.py process of
+# nobody's (batch), each command on its own socket, as separate runs would.
 for fam in $fams; do
-	for c in "${mutating[@]}"; do
-		# shellcheck disable=SC2086
-		check_eq "nobody, family $fam: $c: EPERM" 1 \
-			"$(errno_of nobody python3 "$genl" --family "$fam" $c)"
+	d=$(mktemp -d)
+	chmod 777 "$d"
+	for i in "${!mutating[@]}"; do
+		echo "m$i ${mutating[$i]}"
+	done >"$d/in"
+	for i in "${!getters[@]}"; do
+		echo "g$i ${getters[$i]}"
+	done >>"$d/in"
+	nobody python3 -S "$genl" --family "$fam" batch "$d" <"$d/in"
+	for i in "${!mutating[@]}"; do
+		check_eq "nobody, family $fam: ${mutating[$i]}: EPERM" 1 "$(errno_in "$d" "m$i")"
 	done
 	got=""
-	for c in "${getters[@]}"; do
-		# shellcheck disable=SC2086
-		got="$got $(errno_of nobody python3 "$genl" --family "$fam" $c)"
+	for i in "${!getters[@]}"; do
+		got="$got $(errno_in "$d" "g$i")"
 	done
+	rm -rf "$d"
 	echo "# nobody, family $fam, GET commands (${getters[*]}):$got"
 	case $got in
 	" 0 0 0 0 0 0")	ok "nobody, family $fam: every GET command works" ;;
@@ -131,7 +159,7 @@ check "nobody: ipvsadm -A fails" bash -c "! nobody ipvsadm -A -t 10.0.0.6:80 -s 
 check "nobody: ipvsadm -C fails" bash -c "! nobody ipvsadm -C"
 check "nobody: ipvsadm --set fails" bash -c "! nobody ipvsadm --set 1 2 3"
 check_eq "nobody changed nothing" "$before" "$(state)"
-check_eq "no sync daemon started" "" "$(python3 "$genl" --family "${fams%% *}" list-daemons)"
+check_eq "no sync daemon started" "" "$(python3 -S "$genl" --family "${fams%% *}" list-daemons)"
 
 # (b) a user namespace owned by nobody, with its own netns
 if nobody unshare --user --map-root-user --net true 2>/dev/null; then
@@ -140,7 +168,7 @@ if nobody unshare --user --map-root-user --net true 2>/dev/null; then
 		nobody unshare --user --map-root-user --net bash -c "$1"
 	}
 	fam=${fams%% *}
-	G="python3 $genl --family $fam"
+	G="python3 -S $genl --family $fam"
 	if [ "$lb" = nfvs ]; then
 		want=0 what="allowed"
 	else
@@ -148,20 +176,33 @@ if nobody unshare --user --map-root-user --net true 2>/dev/null; then
 	fi
 	check_eq "userns root, own netns: add-service $what" "$want" \
 		"$(errno_of userns "$G add-service tcp 10.0.0.8:80 --sched rr")"
-	script="$G add-service tcp 10.0.0.8:80 --sched rr || exit 10
-		$G add-dest tcp 10.0.0.8:80 10.0.1.8:80 --fwd nat || exit 11
-		$G set-dest tcp 10.0.0.8:80 10.0.1.8:80 --fwd nat --weight 4 || exit 12
-		$G set-service tcp 10.0.0.8:80 --sched wlc || exit 13
-		$G set-config --tcp 777 || exit 14
-		$G zero || exit 15
-		[ \"\$($G save)\" = '-A -t 10.0.0.8:80 -s wlc
--a -t 10.0.0.8:80 -r 10.0.1.8:80 -m -w 4' ] || exit 16
+	# Two batches (one nfvs_genl.py process each) around an ipvsadm check;
+	# the script's exit status names the first step that failed.
+	script="d=\$(mktemp -d) || exit 9
+		$G batch \$d <<'END' || exit 9
+10 add-service tcp 10.0.0.8:80 --sched rr
+11 add-dest tcp 10.0.0.8:80 10.0.1.8:80 --fwd nat
+12 set-dest tcp 10.0.0.8:80 10.0.1.8:80 --fwd nat --weight 4
+13 set-service tcp 10.0.0.8:80 --sched wlc
+14 set-config --tcp 777
+15 zero
+16 save
+END
 		ipvsadm -Sn | grep -q 10.0.0.8:80 || exit 17
-		$G del-dest tcp 10.0.0.8:80 10.0.1.8:80 || exit 18
-		$G del-service tcp 10.0.0.8:80 || exit 19
-		$G add-service fwmark 3 --sched rr || exit 20
-		$G flush || exit 21
-		[ -z \"\$($G save)\" ] || exit 22"
+		$G batch \$d <<'END' || exit 9
+18 del-dest tcp 10.0.0.8:80 10.0.1.8:80
+19 del-service tcp 10.0.0.8:80
+20 add-service fwmark 3 --sched rr
+21 flush
+22 save
+END
+		for n in 10 11 12 13 14 15 16 18 19 20 21 22; do
+			[ \"\$(cat \$d/\$n.rc)\" = 0 ] || exit \$n
+		done
+		[ \"\$(cat \$d/16.out)\" = '-A -t 10.0.0.8:80 -s wlc
+-a -t 10.0.0.8:80 -r 10.0.1.8:80 -m -w 4' ] || exit 16
+		[ ! -s \$d/22.out ] || exit 22
+		rm -rf \$d"
 	if [ "$lb" = nfvs ]; then
 		check_eq "userns root, own netns: every mutating command works" 0 \
 			"$(userns "$script" >/dev/null 2>&1; echo $?)"
@@ -173,7 +214,7 @@ if nobody unshare --user --map-root-user --net true 2>/dev/null; then
 	fi
 	# A socket opened in the initial netns, then unshare(CLONE_NEWUSER):
 	# capabilities in the new user namespace do not cover the initial netns.
-	fdtest=$(nobody python3 - "$here" "$fam" <<-'EOF'
+	fdtest=$(nobody python3 -S - "$here" "$fam" <<-'EOF'
 		import ctypes, sys
 		sys.path.insert(0, sys.argv[1])
 		import nfvs_genl as g
@@ -199,16 +240,16 @@ check "namespaces $a and $b" bash -c "ip netns add $a && ip netns add $b &&
 for fam in $fams; do
 	check "$a: service and real server added through family $fam" \
 		ip netns exec "$a" bash -c \
-		"python3 '$genl' --family $fam add-service udp 10.0.0.9:53 --sched rr &&
-		 python3 '$genl' --family $fam add-dest udp 10.0.0.9:53 10.0.1.9:53 --fwd nat &&
-		 python3 '$genl' --family $fam del-service udp 10.0.0.9:53 &&
-		 python3 '$genl' --family $fam add-service udp 10.0.0.9:53 --sched rr &&
-		 python3 '$genl' --family $fam add-dest udp 10.0.0.9:53 10.0.1.9:53 --fwd nat"
-	ip netns exec "$a" python3 "$genl" --family "$fam" flush
+		"python3 -S '$genl' --family $fam add-service udp 10.0.0.9:53 --sched rr &&
+		 python3 -S '$genl' --family $fam add-dest udp 10.0.0.9:53 10.0.1.9:53 --fwd nat &&
+		 python3 -S '$genl' --family $fam del-service udp 10.0.0.9:53 &&
+		 python3 -S '$genl' --family $fam add-service udp 10.0.0.9:53 --sched rr &&
+		 python3 -S '$genl' --family $fam add-dest udp 10.0.0.9:53 10.0.1.9:53 --fwd nat"
+	ip netns exec "$a" python3 -S "$genl" --family "$fam" flush
 done
 check "$a: one more with ipvsadm" ip netns exec "$a" bash -c \
-	"python3 '$genl' --family ${fams%% *} add-service udp 10.0.0.9:53 --sched rr &&
-	 python3 '$genl' --family ${fams%% *} add-dest udp 10.0.0.9:53 10.0.1.9:53 --fwd nat &&
+	"python3 -S '$genl' --family ${fams%% *} add-service udp 10.0.0.9:53 --sched rr &&
+	 python3 -S '$genl' --family ${fams%% *} add-dest udp 10.0.0.9:53 10.0.1.9:53 --fwd nat &&
 	 ipvsadm -A -f 42 -s wlc && ipvsadm -a -f 42 -r 10.0.1.10 -g"
 want_a="-A -f 42 -s wlc
 -A -u 10.0.0.9:53 -s rr
@@ -217,9 +258,9 @@ want_a="-A -f 42 -s wlc
 check_eq "$a: ipvsadm -Sn shows its table" "$want_a" "$(ip netns exec "$a" ipvsadm -Sn | sort)"
 for fam in $fams; do
 	check_eq "$a: family $fam shows its table" "$want_a" \
-		"$(ip netns exec "$a" python3 "$genl" --family "$fam" save | sort)"
+		"$(ip netns exec "$a" python3 -S "$genl" --family "$fam" save | sort)"
 	check_eq "$b: family $fam shows an empty table" "" \
-		"$(ip netns exec "$b" python3 "$genl" --family "$fam" list-services)"
+		"$(ip netns exec "$b" python3 -S "$genl" --family "$fam" list-services)"
 	check_eq "initial netns: family $fam shows only its own table" "$before" "$(state)"
 done
 check_eq "$b: ipvsadm -Sn shows nothing" "" "$(ip netns exec "$b" ipvsadm -Sn)"
@@ -227,12 +268,12 @@ check_eq "initial netns: ipvsadm -Sn shows only its own service" \
 	"-A -t 10.0.0.1:80 -s rr
 -a -t 10.0.0.1:80 -r 10.0.1.2:80 -m -w 1" "$(ipvsadm -Sn | sort)"
 # (in-tree answers an empty dump; record what the kernel says)
-err=$(ip netns exec "$b" python3 "$genl" --family "${fams%% *}" list-dests udp 10.0.0.9:53 2>&1)
+err=$(ip netns exec "$b" python3 -S "$genl" --family "${fams%% *}" list-dests udp 10.0.0.9:53 2>&1)
 echo "# $b: GET_DEST of a service only $a has: rc $? ${err:-(empty dump)}"
 check_eq "$b: GET_DEST of $a's service lists nothing" "" "${err//error:*/}"
 check "delete $a with its services" ip netns del "$a"
 check "delete $b" ip netns del "$b"
-check "flush the initial netns" python3 "$genl" --family "${fams%% *}" flush
+check "flush the initial netns" python3 -S "$genl" --family "${fams%% *}" flush
 # netns teardown is asynchronous: unloading may have to wait for it
 unloaded=1
 for _ in $(seq 50); do

@@ -7,6 +7,13 @@
       by N bytes with "NAME PORT PEER SHA256"; UDP: answers each datagram
       with "NAME PORT PEER PAYLOAD". PORT is the local port the request came
       to; PEER the address it came from.
+  lbpeer.py greet NAME --tcp PORT... --udp PORT... [--peer] [--hold] [--quote]
+      TCP: greets each connection with "NAME" (" PEER" with --peer) and a
+      newline, then closes it, or with --hold keeps it until the client
+      closes; UDP: answers each datagram the same way (with --quote, plus the
+      datagram's first line). One process for every connection: what socat
+      "TCP-LISTEN,fork SYSTEM:'echo NAME $SOCAT_PEERADDR'" does, without a
+      process and a shell started per connection.
   lbpeer.py tcp ADDR PORT N [--bind ADDR] [--hold] [--rst]
       N connections, one request each; prints one answer per line ("ERR
       reason" for a failure). --rst closes with a reset instead of a FIN.
@@ -97,6 +104,58 @@ def serve(args):
                 ans = "%s %d %s %s" % (args.name, port, peer[0],
                                        data.decode(errors="replace").strip())
                 key.fileobj.sendto(ans.encode(), peer)
+
+
+def greet_tcp_conn(args, conn):
+    try:
+        peer = conn.getpeername()[0]
+        conn.sendall(("%s%s\n" % (args.name, " " + peer if args.peer else "")).encode())
+        if not args.hold:
+            # As socat does once its program has ended: a FIN, then up to
+            # half a second for the client's.
+            conn.shutdown(socket.SHUT_WR)
+            conn.settimeout(0.5)
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def greet(args):
+    sel = selectors.DefaultSelector()
+    for p in args.tcp:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", p))
+        s.listen(512)
+        sel.register(s, selectors.EVENT_READ, "tcp")
+    for p in args.udp:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", p))
+        sel.register(s, selectors.EVENT_READ, "udp")
+    print("ready", flush=True)
+    while True:
+        for key, _ in sel.select():
+            # Hostile tests send from addresses no answer can reach: a
+            # failed answer costs that answer only (as a socat child's
+            # would), never the server.
+            try:
+                if key.data == "tcp":
+                    conn, _ = key.fileobj.accept()
+                    threading.Thread(target=greet_tcp_conn, daemon=True,
+                                     args=(args, conn)).start()
+                    continue
+                data, peer = key.fileobj.recvfrom(2048)
+                words = [args.name]
+                if args.peer:
+                    words.append(peer[0])
+                if args.quote:
+                    words += data.decode(errors="replace").split("\n")[0].split()
+                key.fileobj.sendto((" ".join(words) + "\n").encode(), peer)
+            except OSError:
+                pass
 
 
 def bind(s, spec):
@@ -278,6 +337,13 @@ def main():
     p.add_argument("name")
     p.add_argument("--tcp", type=int, nargs="*", default=[])
     p.add_argument("--udp", nargs="*", default=[])
+    p = sub.add_parser("greet")
+    p.add_argument("name")
+    p.add_argument("--tcp", type=int, nargs="*", default=[])
+    p.add_argument("--udp", type=int, nargs="*", default=[])
+    p.add_argument("--peer", action="store_true")
+    p.add_argument("--hold", action="store_true")
+    p.add_argument("--quote", action="store_true")
     for cmd in ("tcp", "udp", "put", "refused"):
         p = sub.add_parser(cmd)
         p.add_argument("addr")
@@ -306,7 +372,8 @@ def main():
     p = sub.add_parser("watch")
     p.add_argument("seconds", type=float)
     args = ap.parse_args()
-    {"serve": serve, "tcp": tcp, "udp": udp, "put": put, "refused": refused,
+    {"serve": serve, "greet": greet, "tcp": tcp, "udp": udp, "put": put,
+     "refused": refused,
      "session": session, "unreach": unreach, "watch": watch}[args.cmd](args)
 
 

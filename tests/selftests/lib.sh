@@ -92,6 +92,22 @@ poll() {
 	return 1
 }
 
+# A corpus (a fuzzer's messages or frames) is spread over the kernels of a
+# make check rather than repeated on each: NFVS_SPREAD=K/N says this is
+# kernel K (from 0) of N; run alone, a script is kernel 0 of 1 and does it
+# all. spread_k prints K; spread_share TOTAL prints this kernel's part of
+# TOTAL (the parts of the N kernels add up to TOTAL).
+spread_k() {
+	local s=${NFVS_SPREAD:-0/1}
+	echo "${s%/*}"
+}
+
+spread_share() {
+	local s=${NFVS_SPREAD:-0/1} k n
+	k=${s%/*} n=${s#*/}
+	echo $((($1 + n - 1 - k) / n))
+}
+
 nfvs_loaded() {
 	grep -q '^nfvs ' /proc/modules
 }

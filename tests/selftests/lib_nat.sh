@@ -84,15 +84,17 @@ nat_setup() {
 	sleep 1
 }
 
-# nat_greet NS NAME SPEC...: socat servers in NS listening on the socat
-# addresses SPEC..., each connection or datagram answered with
-# "NAME <client address>".
+# nat_greet NS NAME ARGS...: a greeter in NS (lbpeer.py greet NAME ARGS...,
+# e.g. "--peer --tcp 80 --udp 53": each connection or datagram is answered
+# with "NAME <client address>"). Returns once it listens.
 nat_greet() {
-	local ns=$1 name=$2 spec
+	local ns=$1 name=$2 out
 	shift 2
-	for spec in "$@"; do
-		ip netns exec "$ns" socat "$spec" SYSTEM:"echo $name \$SOCAT_PEERADDR" &
-	done
+	out=$(mktemp)
+	ip netns exec "$ns" python3 -S "$(dirname "$0")/lbpeer.py" greet "$name" "$@" \
+		>"$out" &
+	poll 10 grep -q ready "$out"
+	rm -f "$out"
 }
 
 # nat_service -t|-u PORT ARGS...: the service VIP:PORT (ipvsadm -A with

@@ -19,7 +19,7 @@
 
 # rs_serve NS I: greets over TCP :80 and UDP :53.
 rs_serve() {
-	nat_greet "$1" "rs$2" TCP-LISTEN:80,fork,reuseaddr UDP-RECVFROM:53,fork
+	nat_greet "$1" "rs$2" --peer --tcp 80 --udp 53
 }
 
 setup() {

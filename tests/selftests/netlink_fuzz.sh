@@ -13,7 +13,8 @@
 # must each fail with the errno in-tree IPVS gives, a non-empty extack
 # message and no change to the table. Then the fuzzer (seed printed;
 # NFVS_FUZZ_SEED reproduces, NFVS_FUZZ_COUNT changes the count) checks that
-# every answer is a well-formed ack, error, NLMSG_DONE or data message. After
+# every answer is a well-formed ack, error, NLMSG_DONE or data message
+# (10,000 messages, spread over make check's kernels: NFVS_SPREAD, lib.sh). After
 # it the kernel still answers, the nfvs and IPVS views of the table agree
 # with "ipvsadm -Sn", every destination belongs to a service, a flush
 # empties the table and the module unloads.
@@ -28,7 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ns=fz-$nfvs_sfx
 lb=${NFVS_LB:-nfvs}
 seed=${NFVS_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-count=${NFVS_FUZZ_COUNT:-10000}
+count=${NFVS_FUZZ_COUNT:-$(spread_share 10000)}
 log=$(mktemp)
 
 case $lb in
@@ -47,7 +48,7 @@ trap cleanup EXIT
 
 # G ARGS...: nfvs_genl.py on the family under test, in the namespace.
 G() {
-	ip netns exec "$ns" python3 "$here/nfvs_genl.py" --family "$fam" "$@"
+	ip netns exec "$ns" python3 -S "$here/nfvs_genl.py" --family "$fam" "$@"
 }
 
 # table: the namespace's table as "ipvsadm -Sn" would print it, sorted.
@@ -55,38 +56,66 @@ table() {
 	G save | sort
 }
 
-# refused DESC ERRNOS CMD...: CMD (a nfvs_genl.py command) is refused with
-# one of ERRNOS (e.g. "22" or "22|34"), with an extack message, and leaves
-# the table as it was. Three TAP lines. With refused_core, the refusal comes
-# from the generic netlink core (no extack expected): two TAP lines.
+# refused DESC ERRNOS CMD...: CMD (a nfvs_genl.py command) must be refused
+# with one of ERRNOS (e.g. "22" or "22|34"), with an extack message, and
+# leave the table as it was. With refused_core, the refusal comes from the
+# generic netlink core (no extack expected). The cases are queued; refused_run
+# runs them all in one nfvs_genl.py process (batch: the table before, the
+# command, the table after, for each; a Python start costs more than all the
+# requests) and prints three TAP lines per case, two for refused_core.
+rq_desc=()
+rq_want=()
+rq_core=()
+rq_cmd=()
 refused_core() {
 	nfvs_core=1 refused "$@"
 }
 
 refused() {
-	local desc=$1 want=$2 before after err rc
+	rq_desc+=("$1")
+	rq_want+=("$2")
+	rq_core+=("${nfvs_core:-}")
 	shift 2
-	before=$(table)
-	err=$(G "$@" 2>&1 >/dev/null)
-	rc=$?
-	after=$(table)
-	if [ $rc -eq 2 ] && [[ $err =~ \(errno\ ($want)\) ]]; then
-		ok "$desc: refused with errno $want"
-	else
-		not_ok "$desc: refused with errno $want"
-		echo "#   exit $rc: $err"
-	fi
-	if [ -n "${nfvs_core:-}" ]; then
-		:
-	elif [[ $err =~ \(errno\ [0-9]+\):\ .+ ]]; then
-		ok "$desc: with an extack message"
-	elif [ "$lb" = ipvs ]; then
-		skip "$desc: with an extack message" "in-tree ip_vs sets none here"
-	else
-		not_ok "$desc: with an extack message"
-		echo "#   got: $err"
-	fi
-	check_eq "$desc: table unchanged" "$before" "$after"
+	rq_cmd+=("$(printf '%q ' "$@")")
+}
+
+refused_run() {
+	local i d desc want err rc
+	d=$(mktemp -d)
+	for i in "${!rq_cmd[@]}"; do
+		printf 'b%d save\nc%d %s\na%d save\n' "$i" "$i" "${rq_cmd[$i]}" "$i"
+	done | G batch "$d"
+	for i in "${!rq_cmd[@]}"; do
+		desc=${rq_desc[$i]} want=${rq_want[$i]}
+		err=$(cat "$d/c$i.err" 2>/dev/null)
+		rc=$(cat "$d/c$i.rc" 2>/dev/null)
+		if [ "$rc" = 2 ] && [[ $err =~ \(errno\ ($want)\) ]]; then
+			ok "$desc: refused with errno $want"
+		else
+			not_ok "$desc: refused with errno $want"
+			echo "#   exit ${rc:-(did not run)}: $err"
+		fi
+		if [ -n "${rq_core[$i]}" ]; then
+			:
+		elif [[ $err =~ \(errno\ [0-9]+\):\ .+ ]]; then
+			ok "$desc: with an extack message"
+		elif [ "$lb" = ipvs ]; then
+			skip "$desc: with an extack message" "in-tree ip_vs sets none here"
+		else
+			not_ok "$desc: with an extack message"
+			echo "#   got: $err"
+		fi
+		if [ "$(cat "$d/b$i.rc" "$d/a$i.rc" 2>/dev/null)" = "0
+0" ]; then
+			check_eq "$desc: table unchanged" "$(sort "$d/b$i.out")" \
+				"$(sort "$d/a$i.out")"
+		else
+			not_ok "$desc: table unchanged"
+			echo "#   the table could not be read: $(cat "$d/b$i.err" "$d/a$i.err" 2>&1)"
+		fi
+	done
+	rm -rf "$d"
+	rq_desc=() rq_want=() rq_core=() rq_cmd=()
 }
 
 # dests_have_services: every "-a SVC -r ..." line of "ipvsadm -Sn" follows
@@ -103,18 +132,29 @@ check "namespace $ns" ip netns add "$ns"
 check "loopback up" ip -n "$ns" link set lo up
 check "GET_INFO answers" G info
 
-# A valid table to start from.
+# A valid table to start from (one nfvs_genl.py process; each command must
+# succeed).
 setup_ok() {
-	G add-service tcp 10.0.0.1:80 --sched rr &&
-	G add-service udp 10.0.0.1:53 --sched wlc &&
-	G add-service fwmark 5 --sched rr &&
-	G add-service tcp 10.0.0.2:0 --sched wlc --persistent 600 --netmask 255.255.255.0 &&
-	G add-dest tcp 10.0.0.1:80 10.0.1.2:80 --fwd nat --weight 3 &&
-	G add-dest tcp 10.0.0.1:80 10.0.1.3:80 --fwd dr --weight 1 &&
-	G add-dest tcp 10.0.0.1:80 10.0.1.4:8080 --fwd tun --weight 2 \
-		--u-thresh 100 --l-thresh 10 &&
-	G add-dest udp 10.0.0.1:53 10.0.1.2:53 --fwd nat &&
-	G add-dest fwmark 5 10.0.1.5:0 --fwd dr
+	local d f n=0 bad=0
+	d=$(mktemp -d)
+	G batch "$d" <<-'EOF'
+		1 add-service tcp 10.0.0.1:80 --sched rr
+		2 add-service udp 10.0.0.1:53 --sched wlc
+		3 add-service fwmark 5 --sched rr
+		4 add-service tcp 10.0.0.2:0 --sched wlc --persistent 600 --netmask 255.255.255.0
+		5 add-dest tcp 10.0.0.1:80 10.0.1.2:80 --fwd nat --weight 3
+		6 add-dest tcp 10.0.0.1:80 10.0.1.3:80 --fwd dr --weight 1
+		7 add-dest tcp 10.0.0.1:80 10.0.1.4:8080 --fwd tun --weight 2 --u-thresh 100 --l-thresh 10
+		8 add-dest udp 10.0.0.1:53 10.0.1.2:53 --fwd nat
+		9 add-dest fwmark 5 10.0.1.5:0 --fwd dr
+	EOF
+	for f in "$d"/*.rc; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		[ "$(cat "$f")" = 0 ] || { bad=1; cat "${f%.rc}.err" >&2; }
+	done
+	rm -rf "$d"
+	[ $n -eq 9 ] && [ $bad -eq 0 ]
 }
 check "set up 4 services and 5 destinations" setup_ok
 want="-A -f 5 -s rr
@@ -156,11 +196,6 @@ refused "NEW_DEST without a destination" 22 add-dest tcp 10.0.0.1:80 10.0.1.9:80
 refused "address family 99" 97 add-service fwmark 9 --af 99
 refused_core "unknown command 99" 95 raw 99
 refused_core "NLM_F_DUMP on NEW_SERVICE" 95 raw new-service --dump
-# In-tree accepts port 0 without persistence (ipvsadm refuses it); record
-# what nfvs does.
-echo "# port 0 for a non-persistent TCP service: errno $(G add-service tcp 10.0.0.9:0 \
-	--sched rr 2>&1 | sed -n 's/.*(errno \([0-9]*\)).*/\1/p')"
-G del-service tcp 10.0.0.9:0 2>/dev/null
 if [ "$lb" = nfvs ]; then
 	# in-tree: EINVAL on 6.1, accepted on 6.12
 	refused "upper threshold above INT_MAX" 22 \
@@ -171,13 +206,19 @@ else
 	skip "upper threshold above INT_MAX refused" "in-tree 6.12 accepts it"
 	skip "unknown forwarding method refused" "in-tree masks it with IP_VS_CONN_F_FWD_MASK"
 fi
+refused_run
+# In-tree accepts port 0 without persistence (ipvsadm refuses it); record
+# what nfvs does.
+echo "# port 0 for a non-persistent TCP service: errno $(G add-service tcp 10.0.0.9:0 \
+	--sched rr 2>&1 | sed -n 's/.*(errno \([0-9]*\)).*/\1/p')"
+G del-service tcp 10.0.0.9:0 2>/dev/null
 check_eq "the table is still as set up" "$want" "$(ip netns exec "$ns" ipvsadm -Sn | sort)"
 
 # Clients built on older netlink libraries (moby/ipvs, used by kube-proxy
 # and Docker) send nests without NLA_F_NESTED, and an empty service nest
 # with their dumps; in-tree IPVS takes both, so the IPVS family must.
 legacy() {
-	ip netns exec "$ns" python3 "$here/nfvs_genl.py" --family IPVS --legacy-nest "$@"
+	ip netns exec "$ns" python3 -S "$here/nfvs_genl.py" --family IPVS --legacy-nest "$@"
 }
 check "IPVS family: service added with nests lacking NLA_F_NESTED" \
 	legacy add-service tcp 10.0.0.7:80 --sched rr
@@ -193,7 +234,7 @@ G del-service tcp 10.0.0.7:80 2>/dev/null
 # The fuzzer.
 echo "# fuzzing $fam${also[*]:+ and ${also[*]#--also }} with seed $seed (NFVS_FUZZ_SEED)"
 start=$(date +%s)
-ip netns exec "$ns" python3 "$here/netlink_fuzz.py" --family "$fam" "${also[@]}" \
+ip netns exec "$ns" python3 -S "$here/netlink_fuzz.py" --family "$fam" "${also[@]}" \
 	--seed "$seed" --count "$count" >"$log" 2>&1
 rc=$?
 sed 's/^#*/#/' "$log"
@@ -207,7 +248,7 @@ check_eq "nfvs_genl.py save and ipvsadm -Sn agree" \
 	"$(ip netns exec "$ns" ipvsadm -Sn | sort)" "$(table)"
 if [ "$lb" = nfvs ]; then
 	check_eq "the nfvs and IPVS families show the same table" "$(table)" \
-		"$(ip netns exec "$ns" python3 "$here/nfvs_genl.py" --family IPVS save | sort)"
+		"$(ip netns exec "$ns" python3 -S "$here/nfvs_genl.py" --family IPVS save | sort)"
 	check_eq "the same number of services in /proc/net/ip_vs" \
 		"$(G list-services | wc -l)" \
 		"$(ip netns exec "$ns" awk '/^(TCP|UDP|SCTP|FWM) / { n++ } END { print n + 0 }' \

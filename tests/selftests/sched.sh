@@ -40,10 +40,7 @@ cleanup() {
 # rs_serve NS I: over TCP :80 a greeting, then the connection is held until
 # the client closes it; over UDP :53 an answer with the request.
 rs_serve() {
-	ip netns exec "$1" socat TCP-LISTEN:80,fork,reuseaddr \
-		SYSTEM:"echo rs$2; read -r _" &
-	ip netns exec "$1" socat UDP-RECVFROM:53,fork \
-		SYSTEM:"read -r req; echo rs$2 \$req" &
+	nat_greet "$1" "rs$2" --hold --tcp 80 --quote --udp 53
 }
 
 # service SCHED [FLAGS] RS:WEIGHT...: a fresh TCP service on $vip:80.
@@ -65,7 +62,7 @@ weight() {
 
 # tcp N [SRC...]: "SRC SERVER" for N connections.
 tcp() {
-	ip netns exec $c python3 "$client" tcp $vip 80 "$@"
+	ip netns exec $c python3 -S "$client" tcp $vip 80 "$@"
 }
 
 # count SERVER: connections that SERVER answered, of tcp's output on stdin.
@@ -120,7 +117,7 @@ check_eq "sh-fallback: the clients of rs2 move to rs1, the others stay" \
 # lc and wlc: three connections held on rs1 send new ones to rs2.
 for s in lc wlc; do
 	check "$s service, rs2 quiesced" service $s "" 1:2 2:0
-	exec {hold}> >(exec ip netns exec $c python3 "$client" hold $vip 80 3 \
+	exec {hold}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 3 \
 			>"$tmp/held")
 	check "$s: 3 connections held on rs1" wait_for 3 "$tmp/held"
 	check_eq "$s: held connections are rs1's" "rs1 rs1 rs1" \
@@ -151,14 +148,14 @@ check "rr: ipvsadm -e sets rs1's thresholds" thresholds 3
 check_eq "rr: ipvsadm -Ln --thresholds shows them" "3 1" \
 	"$(dx ipvsadm -Ln --thresholds -t $vip:80 |
 		awk '$2 == "10.0.2.2:80" { print $3, $4 }')"
-exec {hold}> >(exec ip netns exec $c python3 "$client" hold $vip 80 8 \
+exec {hold}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 8 \
 		>"$tmp/held")
 check "rr: 8 connections held" wait_for 8 "$tmp/held"
 check_eq "rr: rs1 took 3 of them, its upper threshold" "3 5" \
 	"$(grep -cx rs1 "$tmp/held") $(grep -cx rs2 "$tmp/held")"
 check_eq "rr: ipvsadm shows 3 active connections on rs1" 3 "$(active 1)"
 check "rr: rs1's upper threshold raised to 5" thresholds 5
-exec {more}> >(exec ip netns exec $c python3 "$client" hold $vip 80 4 \
+exec {more}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 4 \
 		>"$tmp/more")
 check "rr: 4 more connections held" wait_for 4 "$tmp/more"
 check_eq "rr: rs1 took 2 of them, up to its new threshold" 2 \
@@ -191,7 +188,7 @@ check "mh: about a third of the clients moved ($moved of 60)" \
 # UDP: 200 requests from ports of their own, mh-port over three servers.
 check "UDP mh service with mh-port over three servers" \
 	nat_service -u 53 -s mh -b mh-port
-out=$(ip netns exec $c python3 "$client" udp $vip 53 200)
+out=$(ip netns exec $c python3 -S "$client" udp $vip 53 200)
 echo "# udp: $(cut -d" " -f1,2 <<<"$out" | sort | uniq -c | xargs)"
 dx ipvsadm -Ln --stats -u $vip:53 | sed 's/^/# /'
 check_eq "UDP: 200 requests answered with their own content" 200 \
