@@ -43,7 +43,7 @@ family() {
 # nfvs_family_answers: the nfvs family replies to a request.
 nfvs_family_answers() {
 	if [ -f "$genl_py" ]; then
-		python3 "$genl_py" --family nfvs info
+		python3 -S "$genl_py" --family nfvs info
 	else
 		family nfvs
 	fi
@@ -141,11 +141,11 @@ check "in-tree's /proc/net/ip_vs shows the service" \
 check "and its real server" grep -q '^  -> 0A000102:1F90      Masq    2' /proc/net/ip_vs
 if [ -f "$genl_py" ]; then
 	check_eq "nfvs's own table is empty" "" \
-		"$(python3 "$genl_py" --family nfvs save 2>&1)"
-	out=$(python3 "$genl_py" --family nfvs add-service tcp 10.0.0.5:80 --sched rr 2>&1)
+		"$(python3 -S "$genl_py" --family nfvs save 2>&1)"
+	out=$(python3 -S "$genl_py" --family nfvs add-service tcp 10.0.0.5:80 --sched rr 2>&1)
 	check_eq "nfvs_genl.py --family nfvs adds a service" "status 0: " "status $?: $out"
 	check_eq "nfvs shows it" "-A -t 10.0.0.5:80 -s rr" \
-		"$(python3 "$genl_py" --family nfvs save 2>&1)"
+		"$(python3 -S "$genl_py" --family nfvs save 2>&1)"
 	check "in-tree does not" bash -c "! ipvsadm -Sn | grep -q 10.0.0.5"
 	check "/proc/net/ip_vs does not" bash -c "! grep -q 0A000005 /proc/net/ip_vs"
 else

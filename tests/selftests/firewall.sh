@@ -279,7 +279,7 @@ for m in nat dr tun; do
 	hold $m
 	check_eq "zone 5, $m: a live connection, both sides" "1 1 1" "$(conns $m)"
 	# nfvs's own dump (NFVS_CMD_GET_CONN) names the entry's zone.
-	dump=$(nx $d python3 "$(dirname "$0")/nfvs_genl.py" --family nfvs list-conns 2>&1)
+	dump=$(nx $d python3 -S "$(dirname "$0")/nfvs_genl.py" --family nfvs list-conns 2>&1)
 	check_eq "zone 5, $m: the netlink dump shows it bridged, in zone 5" "1" \
 		"$(grep -c -E " ${addr[$m]}:${port[$m]} [0-9.:]+ $m ESTABLISHED expires [0-9]+ flags 0x4 zone 5 " <<<"$dump")" ||
 		sed 's/^/# dump: /' <<<"$dump"

@@ -47,7 +47,7 @@
 . "$(dirname "$0")/lib_topo.sh"
 
 lb=${NFVS_FTP_BALANCER:-nfvs}
-ftppeer="python3 $(cd "$(dirname "$0")" && pwd)/ftppeer.py"
+ftppeer="python3 -S $(cd "$(dirname "$0")" && pwd)/ftppeer.py"
 declare -A addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A summary
 modes_lftp="port pasv epsv"

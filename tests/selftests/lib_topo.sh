@@ -18,55 +18,73 @@ d=d-$nfvs_sfx
 sw=sw-$nfvs_sfx
 vip=10.0.9.100
 nvip=10.0.9.101
-peer="python3 $(dirname "$0")/lbpeer.py"
+peer="python3 -S $(dirname "$0")/lbpeer.py"
 
 cleanup() {
 	ns_del $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx
 }
 trap cleanup EXIT
 
-# lan NS DEV ADDR PORT: DEV in NS on the LAN bridge's port PORT.
-lan() {
-	ip -n "$sw" link add "$4" type veth peer name "$2" netns "$1" &&
-	ip -n "$sw" link set "$4" master br0 up &&
-	ip -n "$1" addr add "$3/24" dev "$2" &&
-	ip -n "$1" link set "$2" up
-}
-
 # topo_setup SERVE-ARGS...: the namespaces; each real server runs
-# "lbpeer.py serve rsN SERVE-ARGS...".
+# "lbpeer.py serve rsN SERVE-ARGS...". One "ip -batch" per namespace (a
+# program costs a twentieth of a second to start under emulation).
 topo_setup() {
-	local i ns k
+	local i ns
 	for ns in $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx; do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+		ip netns add "$ns" || return 1
 	done
-	ip -n $sw link add br0 type bridge && ip -n $sw link set br0 up || return 1
-	lan "$c" eth0 10.0.0.2 pc && lan "$d" lan 10.0.0.1 pd || return 1
-	ip -n $d link add dc type veth peer name eth1 netns $c
-	ip -n $d addr add 10.0.1.1/24 dev dc
-	ip -n $d link set dc up
-	ip -n $c addr add 10.0.1.2/24 dev eth1
-	ip -n $c addr add 10.0.1.3/24 dev eth1
-	ip -n $c addr add 10.0.1.4/24 dev eth1
-	ip -n $c link set eth1 up
-	ip -n $c route add $vip via 10.0.0.1
-	ip -n $c route add $nvip via 10.0.1.1
-	ip -n $d addr add $vip/32 dev lo
-	ip -n $d addr add $nvip/32 dev lo
-	nx $d sysctl -qw net.ipv4.ip_forward=1
-	nx $d sysctl -qw net.ipv4.conf.all.send_redirects=0
-	nx $d sysctl -qw net.ipv4.conf.lan.send_redirects=0
 	modprobe ipip
+	# The LAN: a bridge in $sw with a port for each of c, d, rs1 and rs2.
+	ip -n "$sw" -batch - <<-EOF || return 1
+		link set lo up
+		link add br0 type bridge
+		link set br0 up
+		link add pc type veth peer name eth0 netns $c
+		link add pd type veth peer name lan netns $d
+		link add p1 type veth peer name eth0 netns rs1-$nfvs_sfx
+		link add p2 type veth peer name eth0 netns rs2-$nfvs_sfx
+		link set pc master br0 up
+		link set pd master br0 up
+		link set p1 master br0 up
+		link set p2 master br0 up
+	EOF
+	ip -n "$d" link add dc type veth peer name eth1 netns "$c" || return 1
+	ip -n "$c" -batch - <<-EOF || return 1
+		link set lo up
+		addr add 10.0.0.2/24 dev eth0
+		link set eth0 up
+		addr add 10.0.1.2/24 dev eth1
+		addr add 10.0.1.3/24 dev eth1
+		addr add 10.0.1.4/24 dev eth1
+		link set eth1 up
+		route add $vip via 10.0.0.1
+		route add $nvip via 10.0.1.1
+	EOF
+	ip -n "$d" -batch - <<-EOF || return 1
+		link set lo up
+		addr add 10.0.0.1/24 dev lan
+		link set lan up
+		addr add 10.0.1.1/24 dev dc
+		link set dc up
+		addr add $vip/32 dev lo
+		addr add $nvip/32 dev lo
+	EOF
+	nx "$d" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.lan.send_redirects=0 || return 1
 	for i in 1 2; do
 		ns=rs$i-$nfvs_sfx
-		lan "$ns" eth0 "10.0.0.1$i" "p$i" || return 1
-		ip -n "$ns" addr add $vip/32 dev lo
-		ip -n "$ns" link set tunl0 up
-		ip -n "$ns" route add 10.0.1.0/24 via 10.0.0.1
-		for k in all.arp_ignore=1 all.arp_announce=2 all.rp_filter=0 \
-			 default.rp_filter=0 eth0.rp_filter=0 tunl0.rp_filter=0; do
-			nx "$ns" sysctl -qw "net.ipv4.conf.$k"
-		done
+		ip -n "$ns" -batch - <<-EOF || return 1
+			link set lo up
+			addr add 10.0.0.1$i/24 dev eth0
+			link set eth0 up
+			addr add $vip/32 dev lo
+			link set tunl0 up
+			route add 10.0.1.0/24 via 10.0.0.1
+		EOF
+		nx "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+			net.ipv4.conf.tunl0.rp_filter=0 || return 1
 		nx "$ns" $peer serve "rs$i" "$@" >/dev/null &
 	done
 	sleep 2

@@ -37,7 +37,7 @@ state() {
 
 # json_true EXPR: stdin is one JSON document j for which EXPR holds.
 json_true() {
-	python3 -c 'import json, sys
+	python3 -S -c 'import json, sys
 j = json.load(sys.stdin)
 sys.exit(0 if eval(sys.argv[1]) else 1)' "$1"
 }

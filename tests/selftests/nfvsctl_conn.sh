@@ -93,7 +93,7 @@ sed 's/^/# conntrack: /' "$tmp/ct"
 ctl -n conn show | sed 's/^/# nfvsctl: /'
 
 # compare.py: one result line per check, from nfvsctl's JSON and conntrack -L.
-python3 - "$tmp/conns.json" "$tmp/ct" "$vip" "$nvip" >"$tmp/results" <<'EOF'
+python3 -S - "$tmp/conns.json" "$tmp/ct" "$vip" "$nvip" >"$tmp/results" <<'EOF'
 import json, re, sys
 conns = json.load(open(sys.argv[1]))["connections"]
 vips = set(sys.argv[3:5])
@@ -139,14 +139,14 @@ while IFS= read -r line; do
 done <"$tmp/results"
 
 # conntrack -D of one NAT connection's entry.
-cport=$(python3 -c 'import json, sys
+cport=$(python3 -S -c 'import json, sys
 c = [c for c in json.load(open(sys.argv[1]))["connections"]
      if c["protocol"] == "tcp" and c["virtual"]["port"] == 80]
 print(c[0]["client"]["port"] if c else "")' "$tmp/conns.json")
 check "conntrack -D deletes the entry of NAT connection :$cport" \
 	nx "$d" conntrack -D -p tcp --orig-dst "$nvip" --dport 80 --sport "$cport"
 sleep 1
-left=$(ctl -j conn show proto tcp client "10.0.1.2:$cport" | python3 -c '
+left=$(ctl -j conn show proto tcp client "10.0.1.2:$cport" | python3 -S -c '
 import json, sys
 print(" ".join(c["check"] for c in json.load(sys.stdin)["connections"]))')
 echo "# after conntrack -D: [$left]"
@@ -159,7 +159,7 @@ check "conntrack -I an entry to $nvip:80 from 10.0.1.9:4000" \
 	-r "$nvip" -q 10.0.1.9 --reply-port-src 80 --reply-port-dst 4000 \
 	--state ESTABLISHED -t 100 -u SEEN_REPLY
 check_eq "nfvsctl conn show mismatch lists it as nfvs-missing" nfvs-missing \
-	"$(ctl -j conn show mismatch client 10.0.1.9 | python3 -c '
+	"$(ctl -j conn show mismatch client 10.0.1.9 | python3 -S -c '
 import json, sys
 print(" ".join(c["check"] for c in json.load(sys.stdin)["connections"]))')"
 check "and the human table says so too" \
@@ -170,7 +170,7 @@ check_eq "600 more UDP flows answered" 600 \
 	"$(nx "$c" $peer udp "$nvip" 53 600 --sport 20000 | grep -c '^rs[12] 53 ')"
 nx "$d" ipvsadm -Lnc | awk 'NR > 2 { print tolower($1), $4, $5 }' |
 	sort >"$tmp/ipvsadm"
-ctl -j conn show | python3 -c '
+ctl -j conn show | python3 -S -c '
 import json, sys
 for c in json.load(sys.stdin)["connections"]:
     if c["check"] != "nfvs-missing":

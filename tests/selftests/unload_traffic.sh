@@ -51,7 +51,7 @@ cleanup() {
 
 # rs_serve NS I: one unload_traffic.py server.
 rs_serve() {
-	ip netns exec "$1" python3 "$here/unload_traffic.py" server --name "rs$2" &
+	ip netns exec "$1" python3 -S "$here/unload_traffic.py" server --name "rs$2" &
 }
 
 # services: the three NAT services. Only with nfvs loaded: while it is not,
@@ -133,10 +133,10 @@ check "nfvs loads" nfvs_load
 check "topology comes up" nat_setup 2 rs_serve
 check "three NAT services" services
 
-ip netns exec "$c" python3 "$here/unload_traffic.py" clients \
+ip netns exec "$c" python3 -S "$here/unload_traffic.py" clients \
 	--status "$tmp/clients" --stop "$tmp/stop" &
 clients=$!
-ip netns exec "$d" python3 "$here/unload_traffic.py" poll \
+ip netns exec "$d" python3 -S "$here/unload_traffic.py" poll \
 	--status "$tmp/poll" --stop "$tmp/stop" &
 poller=$!
 served "traffic is served"
