@@ -30,7 +30,7 @@
 # EPRT) shows its expectation in "conntrack -L expect" and its data
 # connection reaches the control connection's server; the 10 MB file goes
 # both ways with lftp (PORT, PASV, EPSV: lftp speaks EPRT only over IPv6)
-# and curl (PORT, EPRT, PASV, EPSV), sha256 equal and the data connection
+# and curl (PORT, EPRT, PASV, EPSV), identical (cmp) and the data connection
 # RELATED; 50 parallel sessions each get the file of their own server (the
 # servers' banners and files name them). For NAT and DR: hostile commands
 # (third-party addresses, numbers out of range, 64 KB lines) leave no
@@ -242,9 +242,9 @@ curl_mode() {
 }
 
 # xfer M CLIENT MODE get|put: the 10 MB file through the service of method
-# M; its sha256 and whether its data connection was RELATED.
+# M; that it arrived identical and whether its data connection was RELATED.
 xfer() {
-	local m=$1 cl=$2 mode=$3 dir=$4 a=${addr[$1]} f sum="" rel
+	local m=$1 cl=$2 mode=$3 dir=$4 a=${addr[$1]} f rel
 	local what="$1, $2, $3, $4${5:+, $5}" up=up-$1-$2-$3 got=$tmp/got
 	local log=$tmp/xfer.log
 	rm -f "$got"
@@ -269,11 +269,11 @@ xfer() {
 			[ -f "$f" ] && got=$f
 		done
 	fi
-	[ -f "$got" ] && sum=$(sha256sum <"$got" | cut -d" " -f1)
-	if [ "$sum" = "$bigsum" ]; then
-		ok "$what: 10 MB, sha256 equal"
+	# cmp, not a digest: byte for byte, and far cheaper under emulation.
+	if [ -f "$got" ] && cmp -s "$big" "$got"; then
+		ok "$what: 10 MB, identical"
 	else
-		not_ok "$what: 10 MB, sha256 equal"
+		not_ok "$what: 10 MB, identical"
 		echo "# got $(stat -c %s "$got" 2>/dev/null || echo no) bytes"
 		tail -n 3 "$log" | sed 's/^/# /'
 	fi
@@ -339,7 +339,6 @@ echo "# balancer: $lb"
 step "$lb loads" balancer_load
 topo_up
 head -c 10M /dev/urandom >"$big"
-bigsum=$(sha256sum <"$big" | cut -d" " -f1)
 ip -n $c link set eth0 down
 ip -n $c addr flush dev eth0
 ip -n $c route replace $vip via 10.0.1.1
