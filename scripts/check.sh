@@ -14,7 +14,8 @@
 #      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
 #      longest first: KUnit on User-Mode Linux, the selftests of each
 #      kernel split into NFVS_SHARDS boots (default 2) by their expected
-#      cost (tests/selftests/costs), and the harness canaries
+#      cost (tests/selftests/costs); beside them from the start, the
+#      harness canaries (which mostly wait)
 #   5. with NFVS_SLOW=1, the slow tier (tests/slow/packages.sh: the Debian
 #      packages, lintian, make install, DKMS, the packages on a fresh
 #      Debian 12 booted on its own kernel), which CI runs
@@ -103,7 +104,10 @@ spread() {
 run_jobs() {
 	local slots cost name cmd n free
 	slots=$(nfvs_cpus)
-	echo "# guests: $slots at a time, $((slots + 1)) while a CPU is idle" >"$res/jobs.txt"
+	{
+		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
+		echo "# guests: $slots at a time, $((slots + 1)) while a CPU is idle"
+	} >"$res/jobs.txt"
 	sort -rn | {
 		while read -r cost name cmd; do
 			free=
@@ -121,13 +125,16 @@ run_jobs() {
 	}
 }
 
-# guest_phase: KUnit, the selftest guests, the canaries and the slow tier,
-# as run_jobs schedules them.
+# guest_phase: KUnit, the selftest guests and the slow tier, as run_jobs
+# schedules them. The canaries mostly wait for the time limits they test
+# (their four boots need about a minute of CPU in all): they run beside the
+# others from the start, not in a CPU's slot, and not last.
 guest_phase() {
-	local cost name s scripts
+	local cost name s scripts canary
+	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
+	canary=$!
 	{
 		echo "$(cost kunit kunit) kunit $NFVS_TOP/scripts/kunit.sh"
-		echo "$(cost canary canary) canary $NFVS_TOP/tests/harness/canary.sh"
 		if [ "${NFVS_SLOW:-0}" = 1 ]; then
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
@@ -136,6 +143,8 @@ guest_phase() {
 				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
 	} | tee "$res/plan" | run_jobs
+	wait "$canary"
+	echo "0 canary" >>"$res/plan"
 	# A job that left no end time did not run to its end.
 	while read -r cost name _; do
 		grep -q "^$name " "$res/times" ||

@@ -3,13 +3,14 @@
 #
 # Installs what nfvs needs from Debian's archive: the kernel matrix (6.1 from
 # bookworm, 6.12 from bookworm-backports, 7.3 from trixie-backports built in a
-# trixie chroot), linux-source-6.1 for User-Mode Linux, QEMU and the tools the
-# tests drive. Idempotent; silent when everything is present.
+# trixie chroot), linux-source-6.1 for User-Mode Linux, QEMU (from
+# bookworm-backports) and the tools the tests drive. Idempotent; silent when
+# everything is present.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PACKAGES="make gcc libc6-dev bc flex bison libelf-dev libssl-dev pkg-config
-	kmod cpio xz-utils zstd debootstrap linux-source-6.1 qemu-system-x86
+	kmod cpio xz-utils zstd debootstrap linux-source-6.1
 	busybox-static libmnl-dev libnetfilter-conntrack-dev iproute2 iptables
 	nftables conntrack ipvsadm keepalived vsftpd lftp curl socat netcat-openbsd python3
 	iputils-ping procps shellcheck linux-perf python3-sphinx"
@@ -53,6 +54,23 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 	updated=
+}
+
+# QEMU from bookworm-backports (10.0 as of December 2026), not bookworm's
+# 7.2: its software emulation runs the selftests in about half the time
+# (Documentation/testing.rst, "Time and slow machines"). A 7.2 already
+# installed is upgraded.
+QEMU_MIN=1:8
+ensure_qemu() {
+	local v
+	v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
+	if [ -n "$v" ] && installed qemu-system-x86 &&
+	   dpkg --compare-versions "$v" ge "$QEMU_MIN"; then
+		return 0
+	fi
+	ensure_backports_source
+	apt_update
+	apt_install -t bookworm-backports qemu-system-x86
 }
 
 # The versioned image and headers packages behind the metapackages of a
@@ -165,6 +183,7 @@ ensure_fresh_bookworm() {
 }
 
 ensure_host_packages
+ensure_qemu
 [ "${NFVS_SLOW:-0}" = 1 ] && ensure_fresh_bookworm
 ensure_bookworm_kernel 6.1 ""
 ensure_bookworm_kernel 6.12 bookworm-backports

@@ -49,17 +49,45 @@ result "shell scripts found" "$([ -n "$sh_files" ] || echo none)"
 
 ksrc=$(nfvs_linux_source) || { echo "not ok - style: linux-source-6.1 for checkpatch"; exit 1; }
 checkpatch=$ksrc/scripts/checkpatch.pl
-for f in $c_files; do
-	ignore=
-	# The one place where kernel versions may be compared.
-	[ "$f" = "$COMPAT" ] && ignore=--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
-	result "checkpatch $f" "$(perl "$checkpatch" --no-tree --strict --terse \
-		--show-types $ignore -f "$f" | grep -v '^total: 0 errors, 0 warnings')"
-done
 
-for f in $sh_files; do
-	result "shellcheck $f" "$(shellcheck -x -P SCRIPTDIR -S warning "$f" 2>&1)"
-done
+checkpatch_one() {
+	local ignore=
+	# The one place where kernel versions may be compared.
+	[ "$1" = "$COMPAT" ] && ignore=--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
+	perl "$checkpatch" --no-tree --strict --terse --show-types $ignore -f "$1" |
+		grep -v '^total: 0 errors, 0 warnings'
+}
+
+shellcheck_one() {
+	shellcheck -x -P SCRIPTDIR -S warning "$1" 2>&1
+}
+
+# each WHAT FUNC FILE...: FUNC FILE for every FILE, as many at a time as
+# there are CPUs, then a result "WHAT FILE" for each, in order (FUNC's
+# output is what is wrong).
+each() {
+	local what=$1 fn=$2 f i=0 dir
+	shift 2
+	dir=$(mktemp -d)
+	for f in "$@"; do
+		i=$((i + 1))
+		"$fn" "$f" >"$dir/$i" 2>&1 &
+		[ "$i" -lt "$cpus" ] || wait -n
+	done
+	wait
+	i=0
+	for f in "$@"; do
+		i=$((i + 1))
+		result "$what $f" "$(cat "$dir/$i")"
+	done
+	rm -rf "$dir"
+}
+
+cpus=$(nfvs_cpus)
+# shellcheck disable=SC2086
+each checkpatch checkpatch_one $c_files
+# shellcheck disable=SC2086
+each shellcheck shellcheck_one $sh_files
 
 result "SPDX identifier on the first lines of every source file" "$(
 	for f in $c_files $sh_files Kbuild Makefile; do

@@ -98,12 +98,12 @@ if [ -n "$root" ]; then
 	append=" nfvs_rootrw=1"
 fi
 start=$(date +%s)
-qemu-system-x86_64 \
+${NFVS_QEMU:-qemu-system-x86_64} \
 	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp "${NFVS_VM_SMP:-1}" \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build$append" \
+	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build$append${NFVS_VM_APPEND:+ $NFVS_VM_APPEND}" \
 	-fsdev "local,id=hostroot,$rootfs,security_model=none,multidevs=remap" \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=results,path="$out/results",security_model=none,multidevs=remap \
