@@ -13,7 +13,7 @@
 #   4. the guests, as many at once as there are CPUs free for them
 #      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
 #      longest first: KUnit on User-Mode Linux, the selftests of each
-#      kernel split into NFVS_SHARDS boots (default 2) by their expected
+#      kernel split into NFVS_SHARDS boots (default 3) by their expected
 #      cost (tests/selftests/costs); beside them from the start, the
 #      harness canaries (which mostly wait)
 #   5. with NFVS_SLOW=1, the slow tier (tests/slow/packages.sh: the Debian
@@ -61,7 +61,7 @@ cost() {
 # Each kernel's scripts go to NFVS_SHARDS boots, each script to the boot
 # with the least expected time so far, the most expensive first.
 plan_guests() {
-	local s t shards=${NFVS_SHARDS:-2}
+	local s t shards=${NFVS_SHARDS:-3}
 	for s in $NFVS_SERIES; do
 		for t in "$NFVS_TOP"/tests/selftests/*.sh; do
 			case ${t##*/} in lib*.sh) continue ;; esac
@@ -98,22 +98,23 @@ spread() {
 }
 
 # run_jobs: reads jobs "COST NAME CMD..." and runs each as a phase, the
-# most expensive first: one per CPU (nfvs_cpus), and one more while the
-# CPUs are measured to be idle enough (a guest sleeps in many tests) for
-# it not to slow the others.
+# most expensive first: one per CPU (nfvs_cpus), and up to as many again
+# while a CPU is measured to be idle enough (guests spend much of their
+# time waiting: timeouts, expiry, sleeps) for one more not to slow the
+# others.
 run_jobs() {
 	local slots cost name cmd n free
 	slots=$(nfvs_cpus)
 	{
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
-		echo "# guests: $slots at a time, $((slots + 1)) while a CPU is idle"
+		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
 	} >"$res/jobs.txt"
 	sort -rn | {
 		while read -r cost name cmd; do
 			free=
 			while n=$(jobs -rp | wc -l); [ "$n" -ge "$slots" ]; do
 				free=$(nfvs_cpu_free 15)
-				[ "$n" -le "$slots" ] && [ "$free" -ge 80 ] && break
+				[ "$n" -lt $((2 * slots)) ] && [ "$free" -ge 80 ] && break
 			done
 			[ "$n" -lt "$slots" ] && free=
 			echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s with $n running${free:+ (${free}% of a CPU idle)}" >>"$res/jobs.txt"
