@@ -78,20 +78,27 @@ def serve_tcp_conn(name, conn, port):
         conn.close()
 
 
-def serve(args):
+def listeners(tcp, udp):
+    """A selector over a listening TCP socket for each port of TCP and a UDP
+    socket for each "[ADDR:]PORT" of UDP; a key's data is (kind, port)."""
     sel = selectors.DefaultSelector()
-    for p in args.tcp:
+    for p in tcp:
         s = socket.socket()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("0.0.0.0", p))
         s.listen(512)
         sel.register(s, selectors.EVENT_READ, ("tcp", p))
-    for spec in args.udp:
-        addr, _, port = spec.rpartition(":")
+    for spec in udp:
+        addr, _, port = str(spec).rpartition(":")
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind((addr or "0.0.0.0", int(port)))
         sel.register(s, selectors.EVENT_READ, ("udp", int(port)))
     print("ready", flush=True)
+    return sel
+
+
+def serve(args):
+    sel = listeners(args.tcp, args.udp)
     while True:
         for key, _ in sel.select():
             kind, port = key.data
@@ -124,25 +131,14 @@ def greet_tcp_conn(args, conn):
 
 
 def greet(args):
-    sel = selectors.DefaultSelector()
-    for p in args.tcp:
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("0.0.0.0", p))
-        s.listen(512)
-        sel.register(s, selectors.EVENT_READ, "tcp")
-    for p in args.udp:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind(("0.0.0.0", p))
-        sel.register(s, selectors.EVENT_READ, "udp")
-    print("ready", flush=True)
+    sel = listeners(args.tcp, args.udp)
     while True:
         for key, _ in sel.select():
             # Hostile tests send from addresses no answer can reach: a
             # failed answer costs that answer only (as a socat child's
             # would), never the server.
             try:
-                if key.data == "tcp":
+                if key.data[0] == "tcp":
                     conn, _ = key.fileobj.accept()
                     threading.Thread(target=greet_tcp_conn, daemon=True,
                                      args=(args, conn)).start()
