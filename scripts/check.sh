@@ -288,4 +288,4 @@ run_all() {
 	echo "# make check took $(($(date +%s) - t0)) s"
 }
 
-run_all | "$NFVS_TOP/scripts/tap-summary.sh"
+run_all | "$NFVS_TOP/scripts/tap-summary.sh" --expected-skips "$NFVS_TOP/tests/expected-skips"

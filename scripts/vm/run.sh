@@ -87,6 +87,8 @@ kselftest_ipvs=$(nfvs_kselftest netfilter/ipvs.sh)
 } >"$out/results/job"
 
 build=$(cd "$NFVS_BUILD" && pwd)
+mkdir -p "$NFVS_CACHE"
+cache=$(cd "$NFVS_CACHE" && pwd)
 accel=tcg
 [ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
 cap=${NFVS_VM_TIMEOUT:-0}
@@ -103,7 +105,7 @@ ${NFVS_QEMU:-qemu-system-x86_64} \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build$append${NFVS_VM_APPEND:+ $NFVS_VM_APPEND}" \
+	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build nfvs_cache=$cache$append${NFVS_VM_APPEND:+ $NFVS_VM_APPEND}" \
 	-fsdev "local,id=hostroot,$rootfs,security_model=none,multidevs=remap" \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=results,path="$out/results",security_model=none,multidevs=remap \
@@ -112,6 +114,8 @@ ${NFVS_QEMU:-qemu-system-x86_64} \
 	-device virtio-9p-pci,fsdev=top,mount_tag=top \
 	-fsdev local,id=build,path="$build",security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=build,mount_tag=build \
+	-fsdev local,id=cache,path="$cache",security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=cache,mount_tag=cache \
 	</dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!
 # The watchdog: the guest creates files in results/ as each script starts

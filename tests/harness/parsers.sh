@@ -122,12 +122,19 @@ result "lib: nfvs_kver of a series not installed prints nothing, under set -euo 
 	"ok:" "$(bash -c 'set -euo pipefail; . "$1/scripts/lib.sh"; v=$(nfvs_kver 9.99); echo "ok:$v"' sh "$NFVS_TOP" 2>&1)"
 
 summary() {
-	printf '%b' "$1" | "$NFVS_TOP/scripts/tap-summary.sh" >"$tmp/s"
+	local in=$1
+	shift
+	printf '%b' "$in" | "$NFVS_TOP/scripts/tap-summary.sh" "$@" >"$tmp/s"
 	echo "$? $(tail -n 1 "$tmp/s")"
 }
 result "summary: all passed" "0 2 passed, 0 failed" "$(summary 'ok - a\nok - b\n')"
 result "summary: one failure fails" "1 1 passed, 1 failed" "$(summary 'ok - a\nnot ok - b\n')"
 result "summary: skips counted apart" "0 1 passed, 0 failed, 1 skipped" \
 	"$(summary 'ok - a\nok - b # SKIP why\n')"
+printf '# a comment\n*: hooks: * # SKIP no nfnetlink_hook in 6.1*\n' >"$tmp/skips"
+result "summary: an expected skip passes" "0 0 passed, 0 failed, 1 skipped" \
+	"$(summary 'ok - 6.1.0-1: hooks: x # SKIP no nfnetlink_hook in 6.1.0-1\n' --expected-skips "$tmp/skips")"
+result "summary: a skip not in the list fails" "1 0 passed, 1 failed" \
+	"$(summary 'ok - 6.1.0-1: kernel_ipvs # SKIP no ipvs.sh\n' --expected-skips "$tmp/skips")"
 result "summary: no test at all fails" "1 0 passed, 0 failed" "$(summary '# nothing\n')"
 exit $rc

@@ -18,9 +18,10 @@ check "DKMS put nfvs.ko in updates/dkms of $kver" bash -c \
 # kernel's own.
 modprobe nf_conntrack
 check "modprobe -d <chroot> nfvs" modprobe -d "$root" nfvs
-check_eq "the loaded nfvs is DKMS's build" \
-	"$(modinfo -F srcversion "$(ls "$root/lib/modules/$kver/updates/dkms/"nfvs.ko*)")" \
-	"$(cat /sys/module/nfvs/srcversion 2>/dev/null)"
+# Both empty (no file, nothing loaded) is not a match.
+built=$(modinfo -F srcversion "$(ls "$root/lib/modules/$kver/updates/dkms/"nfvs.ko*)" 2>/dev/null)
+check_eq "the loaded nfvs is DKMS's build" "${built:-(no nfvs.ko)}" \
+	"$(cat /sys/module/nfvs/srcversion 2>/dev/null || echo "(none loaded)")"
 check "ipvsadm drives it (nfvs, not an autoloaded ip_vs)" bash -c \
 	"grep -q '^nfvs ' /proc/modules && ipvsadm -A -t 192.0.2.1:80 -s rr && ipvsadm -Ln | grep -q 192.0.2.1:80 && ipvsadm -C"
 check "rmmod nfvs" rmmod nfvs
