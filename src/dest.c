@@ -198,11 +198,15 @@ void nfvs_dest_unlink(struct nfvs_dest *dest)
 {
 	struct nfvs_service *svc = dest->svc;
 
-	/* Schedulers move their cursors off it while it is still listed. */
-	nfvs_sched_dest_removed(svc, dest);
 	WRITE_ONCE(dest->available, false);
 	list_del_rcu(&dest->list);
 	svc->num_dests--;
+	/*
+	 * Only now, when no new walk of the list can reach it, may the
+	 * schedulers move their cursors off it: told before, a packet could
+	 * put a cursor back on it in between (sched.h).
+	 */
+	nfvs_sched_dest_removed(svc, dest);
 	nfvs_dest_put(dest);
 }
 

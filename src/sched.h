@@ -28,8 +28,11 @@ struct nfvs_flow {
  * frees it once no packet can see it any more. add/del/upd_dest are called,
  * under the service mutex, when the set of destinations or a weight
  * changes; an add or update that a scheduler refuses (no memory) is undone,
- * a deletion cannot be refused. schedule runs in the packet path under
- * rcu_read_lock().
+ * a deletion cannot be refused. del_dest comes after the destination left
+ * the list (list_del_rcu): its next pointer still leads back into the list,
+ * and a cursor left on it must move (to dest->list.next->prev, the node
+ * before it). schedule runs in the packet path under rcu_read_lock(), and
+ * must end even from a cursor on a node no longer listed.
  */
 struct nfvs_scheduler {
 	const char *name;

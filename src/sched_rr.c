@@ -33,7 +33,7 @@ static int nfvs_rr_del_dest(struct nfvs_service *svc, struct nfvs_dest *dest)
 
 	spin_lock_bh(&rr->lock);
 	if (rr->last == &dest->list)
-		rr->last = dest->list.prev;
+		rr->last = dest->list.next->prev;
 	spin_unlock_bh(&rr->lock);
 	return 0;
 }
@@ -45,13 +45,18 @@ static struct nfvs_dest *nfvs_rr_schedule(struct nfvs_service *svc,
 	struct nfvs_rr *rr = svc->sched_data;
 	struct nfvs_dest *dest, *found = NULL;
 	struct list_head *p;
+	int heads = 0;
 
 	spin_lock_bh(&rr->lock);
 	p = rr->last;
 	do {
 		p = rcu_dereference(list_next_rcu(p));
-		if (p == &svc->dests)
+		/* Twice past the head: the cursor is no longer listed. */
+		if (p == &svc->dests) {
+			if (++heads > 1)
+				break;
 			continue;
+		}
 		dest = list_entry(p, struct nfvs_dest, list);
 		if (nfvs_dest_available(dest)) {
 			found = dest;

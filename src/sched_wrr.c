@@ -71,7 +71,7 @@ static int nfvs_wrr_del_dest(struct nfvs_service *svc, struct nfvs_dest *dest)
 
 	spin_lock_bh(&w->lock);
 	if (w->cl == &dest->list)
-		w->cl = dest->list.prev;
+		w->cl = dest->list.next->prev;
 	nfvs_wrr_recompute(svc, w, dest);
 	spin_unlock_bh(&w->lock);
 	return 0;

@@ -70,6 +70,45 @@ static void rr_survives_delete(struct kunit *test)
 	nfvs_fixture_teardown(&f);
 }
 
+/*
+ * A packet that picks a destination while it is being deleted (after it
+ * left the list, before the scheduler is told) leaves the cursor on a node
+ * no longer listed: with nothing else available, the next pick must end,
+ * not walk the list forever with the lock held.
+ */
+static void rr_ends_off_list(struct kunit *test)
+{
+	static const int w[] = { 1, 0 };
+	struct nfvs_sched_fixture f;
+	struct nfvs_dest *d0;
+
+	nfvs_fixture_setup(test, &f, "rr", w, ARRAY_SIZE(w));
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_pick(&f), 0);
+	d0 = nfvs_fixture_dest(&f, 0);
+	mutex_lock(&f.nn->services.mutex);
+	list_del_rcu(&d0->list);
+	mutex_unlock(&f.nn->services.mutex);
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_pick(&f), -1);
+	mutex_lock(&f.nn->services.mutex);
+	list_add_rcu(&d0->list, &f.svc->dests);
+	mutex_unlock(&f.nn->services.mutex);
+	nfvs_fixture_teardown(&f);
+}
+
+/* As rr_survives_delete: the cursor moves to the node before the one gone. */
+static void wrr_survives_delete(struct kunit *test)
+{
+	static const int w[] = { 1, 1, 1 }, want[] = { 2, 0, 2, 0 };
+	struct nfvs_sched_fixture f;
+
+	nfvs_fixture_setup(test, &f, "wrr", w, ARRAY_SIZE(w));
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_pick(&f), 0);
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_pick(&f), 1);
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_del(&f, 1), 0);
+	expect_sequence(test, &f, want, ARRAY_SIZE(want));
+	nfvs_fixture_teardown(&f);
+}
+
 static void wrr_proportional_interleaved(struct kunit *test)
 {
 	static const int w[] = { 3, 1 }, want[] = { 0, 0, 0, 1, 0, 0, 0, 1 };
@@ -376,6 +415,8 @@ static struct kunit_case nfvs_sched_cases[] = {
 	KUNIT_CASE(rr_skips_quiesced),
 	KUNIT_CASE(rr_none_available),
 	KUNIT_CASE(rr_survives_delete),
+	KUNIT_CASE(rr_ends_off_list),
+	KUNIT_CASE(wrr_survives_delete),
 	KUNIT_CASE(wrr_proportional_interleaved),
 	KUNIT_CASE(wrr_gcd_steps),
 	KUNIT_CASE(wrr_follows_weight_changes),
