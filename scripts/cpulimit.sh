@@ -33,13 +33,21 @@ else
 	mkdir "$cg" && echo $period >"$cg/cpu.cfs_period_us" &&
 		echo "$quota" >"$cg/cpu.cfs_quota_us"
 fi || nfvs_die "cpulimit.sh: cannot make a cgroup with a CPU quota (root?)"
+# cgroup v1 with cpuacct apart: a cpuacct cgroup too, so that make check
+# can tell how much of the quota its jobs use (nfvs_cpu_free).
+acct=
+if [ ! -f "$cg/cpuacct.usage" ] && [ -d /sys/fs/cgroup/cpuacct ] &&
+   mkdir "/sys/fs/cgroup/cpuacct/$name" 2>/dev/null; then
+	acct=/sys/fs/cgroup/cpuacct/$name
+fi
 
 # CMD runs in a child that joins the cgroup; this shell stays outside it
 # to remove the cgroup once every process in it is gone.
-(echo "$BASHPID" >"$cg/cgroup.procs" && exec "$@")
+(echo "$BASHPID" >"$cg/cgroup.procs" &&
+	{ [ -z "$acct" ] || echo "$BASHPID" >"$acct/cgroup.procs"; } && exec "$@")
 rc=$?
 while [ -n "$(cat "$cg/cgroup.procs" 2>/dev/null)" ]; do
 	sleep 1
 done
-rmdir "$cg"
+rmdir "$cg" ${acct:+"$acct"}
 exit $rc

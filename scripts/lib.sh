@@ -75,26 +75,65 @@ nfvs_cpu_quota_stat() {
 	done
 }
 
+# nfvs_cpu_usage_us QUOTA_STAT: the CPU time (microseconds) used by the
+# cgroup with the quota (cgroup v2: its cpu.stat; v1: our cpuacct cgroup,
+# unless that is the root), or nothing.
+nfvs_cpu_usage_us() {
+	local cg
+	if [ "${1##*/}" = cpu.stat ] && [ -f "${1%/*}/cpu.max" ]; then
+		awk '$1 == "usage_usec" { print $2 }' "$1"
+		return
+	fi
+	cg=$(sed -n 's/^[0-9]*:\([^:]*,\)\{0,1\}cpuacct\(,[^:]*\)\{0,1\}:\(.*\)/\3/p' /proc/self/cgroup)
+	for d in /sys/fs/cgroup/cpuacct /sys/fs/cgroup/cpu,cpuacct; do
+		if [ -n "$cg" ] && [ "$cg" != / ] && [ -f "$d$cg/cpuacct.usage" ]; then
+			echo $(($(cat "$d$cg/cpuacct.usage") / 1000))
+			return
+		fi
+	done
+}
+
+# nfvs_cpu_quota QUOTA_STAT: that cgroup's quota, in hundredths of a CPU.
+nfvs_cpu_quota() {
+	local d=${1%/*} q p
+	if [ -f "$d/cpu.max" ]; then
+		read -r q p <"$d/cpu.max"
+	else
+		q=$(cat "$d/cpu.cfs_quota_us") p=$(cat "$d/cpu.cfs_period_us")
+	fi
+	echo $((q * 100 / p))
+}
+
 # nfvs_cpu_free SECONDS: the CPU left unused over the next SECONDS, in
-# hundredths of a CPU: the host's idle time, or 0 when a CPU quota over us
-# held us back (throttled) in more than a tenth of its periods.
+# hundredths of a CPU. Under a CPU quota (ours or a parent's): 0 when it
+# held us back (throttled) in more than a tenth of its periods, else the
+# quota less what its cgroup used, so that other work on the host does not
+# count (cgroup v1 needs our own cpuacct cgroup for that, which
+# scripts/cpulimit.sh makes). Otherwise the host's idle time.
 nfvs_cpu_free() {
-	local st a b p0 t0 p1 t1 _c user nice sys idle iow rest
+	local st a b p0 t0 u0 p1 t1 u1 ns0 ns1 _c user nice sys idle iow rest
 	st=$(nfvs_cpu_quota_stat)
 	read -r _c user nice sys idle iow rest </proc/stat
 	a=$((user + nice + sys + idle + iow)); b=$((idle + iow))
 	for rest in $rest; do a=$((a + rest)); done
-	[ -n "$st" ] && read -r p0 t0 < <(awk '$1 == "nr_periods" { p = $2 }
-		$1 == "nr_throttled" { t = $2 } END { print p + 0, t + 0 }' "$st")
+	if [ -n "$st" ]; then
+		read -r p0 t0 < <(nfvs_cpu_throttled "$st")
+		u0=$(nfvs_cpu_usage_us "$st") ns0=$(date +%s%N)
+	fi
 	sleep "$1"
 	read -r _c user nice sys idle iow rest </proc/stat
 	local a1=$((user + nice + sys + idle + iow)) b1=$((idle + iow))
 	for rest in $rest; do a1=$((a1 + rest)); done
 	if [ -n "$st" ]; then
-		read -r p1 t1 < <(awk '$1 == "nr_periods" { p = $2 }
-			$1 == "nr_throttled" { t = $2 } END { print p + 0, t + 0 }' "$st")
+		read -r p1 t1 < <(nfvs_cpu_throttled "$st")
+		u1=$(nfvs_cpu_usage_us "$st") ns1=$(date +%s%N)
 		if [ $((p1 - p0)) -gt 0 ] && [ $(((t1 - t0) * 10)) -gt $((p1 - p0)) ]; then
 			echo 0
+			return
+		fi
+		if [ -n "$u0" ] && [ -n "$u1" ]; then
+			a=$(($(nfvs_cpu_quota "$st") - (u1 - u0) * 100 / ((ns1 - ns0) / 1000 + 1)))
+			echo $((a > 0 ? a : 0))
 			return
 		fi
 	fi
@@ -102,14 +141,41 @@ nfvs_cpu_free() {
 	echo $(((b1 - b) * 100 * $(nproc) / (a1 - a)))
 }
 
+# nfvs_cpu_throttled FILE: "PERIODS THROTTLED" of a cgroup's cpu.stat.
+nfvs_cpu_throttled() {
+	awk '$1 == "nr_periods" { p = $2 } $1 == "nr_throttled" { t = $2 }
+		END { print p + 0, t + 0 }' "$1"
+}
+
 nfvs_log() { printf '%s\n' "$*" >&2; }
 nfvs_die() { printf 'nfvs: %s\n' "$*" >&2; exit 1; }
 
+# nfvs_debug_dir: where the debug kernel of the current configuration
+# (tests/debug-kernel/*.config, linux-source-6.1's version) is, built or
+# not (scripts/debug-kernel.sh builds it): obj/ (kbuild's output, the KDIR
+# of external modules), root/boot/vmlinuz-KVER, root/usr/lib/modules/KVER,
+# and the file kernelrelease.
+nfvs_debug_dir() {
+	local key
+	# The options only: a comment changes nothing.
+	key=$({ grep -hE '^(CONFIG_|# CONFIG_)' "$NFVS_TOP"/tests/debug-kernel/*.config
+		dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null; } |
+		sha256sum | cut -c1-12)
+	echo "$NFVS_CACHE/debug-$key"
+}
+
 # nfvs_kver SERIES [ROOT]: the newest installed Debian amd64 kernel release
 # of a series (e.g. 6.1 -> 6.1.0-56-amd64) on the host or in ROOT, or
-# nothing.
+# nothing. The series "debug" is the debug kernel, once built.
 nfvs_kver() {
 	local d
+	if [ "$1" = debug ]; then
+		d=$(nfvs_debug_dir)
+		if [ -f "$d/kernelrelease" ]; then
+			cat "$d/kernelrelease"
+		fi
+		return 0
+	fi
 	# if, not &&: a series not installed (a fresh machine) must print
 	# nothing and succeed, also under set -e and pipefail (deps.sh).
 	for d in "${2:-}"/usr/lib/modules/"$1".[0-9]*-amd64; do
@@ -121,17 +187,23 @@ nfvs_kver() {
 
 # nfvs_vmlinuz KVER [ROOT]: the bootable image of an installed kernel.
 nfvs_vmlinuz() {
-	local f
-	for f in "${2:-}"/boot/vmlinuz-"$1" "${2:-}"/usr/lib/modules/"$1"/vmlinuz; do
+	local f root=${2:-}
+	case $1 in *-nfvs-debug) root=$(nfvs_debug_dir)/root ;; esac
+	for f in "$root"/boot/vmlinuz-"$1" "$root"/usr/lib/modules/"$1"/vmlinuz; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
 	return 1
 }
 
-# nfvs_kdir KVER: the kbuild directory for a kernel, on the host or in the
-# trixie chroot (printed as a path inside the chroot, prefixed "chroot:").
+# nfvs_kdir KVER: the kbuild directory for a kernel: the debug kernel's obj/,
+# or Debian's headers on the host or in the trixie chroot (printed as a
+# path inside the chroot, prefixed "chroot:").
 nfvs_kdir() {
-	if [ -d "/usr/src/linux-headers-$1" ]; then
+	local debug
+	debug=$(nfvs_debug_dir)
+	if [ "$1" = "$(cat "$debug/kernelrelease" 2>/dev/null)" ]; then
+		echo "$debug/obj"
+	elif [ -d "/usr/src/linux-headers-$1" ]; then
 		echo "/usr/src/linux-headers-$1"
 	elif [ -d "$NFVS_CHROOT/usr/src/linux-headers-$1" ]; then
 		echo "chroot:/usr/src/linux-headers-$1"
