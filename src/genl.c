@@ -8,6 +8,7 @@
 #include <net/genetlink.h>
 
 #include "genl.h"
+#include "netns.h"
 
 static const struct nla_policy nfvs_svc_policy[NFVS_SVC_ATTR_MAX + 1] = {
 	[NFVS_SVC_ATTR_AF] = { .type = NLA_U16 },
@@ -73,9 +74,15 @@ static const struct nla_policy nfvs_cmd_policy[NFVS_CMD_ATTR_MAX + 1] = {
 const struct nla_policy *const nfvs_genl_svc_policy = nfvs_svc_policy;
 const struct nla_policy *const nfvs_genl_dest_policy = nfvs_dest_policy;
 
-#define NFVS_ADMIN GENL_UNS_ADMIN_PERM
+/*
+ * Changing anything takes CAP_NET_ADMIN in the initial user namespace, as
+ * in-tree IPVS does: the root of a user namespace of its own must not
+ * drive the datapath. With userns_admin=1, CAP_NET_ADMIN over the request's
+ * network namespace is enough (nfvs_genl_register switches the flag).
+ */
+#define NFVS_ADMIN GENL_ADMIN_PERM
 
-static const struct genl_ops nfvs_genl_ops[] = {
+static const struct genl_ops nfvs_genl_ops_template[] = {
 	{ .cmd = NFVS_CMD_NEW_SERVICE, .flags = NFVS_ADMIN,
 	  .doit = nfvs_genl_set_service_cmd },
 	{ .cmd = NFVS_CMD_SET_SERVICE, .flags = NFVS_ADMIN,
@@ -106,6 +113,9 @@ static const struct genl_ops nfvs_genl_ops[] = {
 	{ .cmd = NFVS_CMD_GET_CONN, .start = nfvs_genl_dump_conns_start,
 	  .dumpit = nfvs_genl_dump_conns, .done = nfvs_genl_dump_conns_done },
 };
+
+/* The template, with the admin flag nfvs_genl_register chooses. */
+static struct genl_ops nfvs_genl_ops[ARRAY_SIZE(nfvs_genl_ops_template)] __ro_after_init;
 
 #define NFVS_GENL_IPVS_N_OPS (ARRAY_SIZE(nfvs_genl_ops) - 1)
 
@@ -175,6 +185,12 @@ int nfvs_genl_register(bool ipvs_compat)
 	size_t i;
 	int err;
 
+	memcpy(nfvs_genl_ops, nfvs_genl_ops_template, sizeof(nfvs_genl_ops));
+	for (i = 0; i < ARRAY_SIZE(nfvs_genl_ops) && nfvs_userns_admin; i++)
+		if (nfvs_genl_ops[i].flags & GENL_ADMIN_PERM)
+			nfvs_genl_ops[i].flags = (nfvs_genl_ops[i].flags &
+						  ~GENL_ADMIN_PERM) |
+						 GENL_UNS_ADMIN_PERM;
 	err = genl_register_family(&nfvs_genl_family);
 	if (err) {
 		pr_err("cannot register generic netlink family %s: %d\n",
@@ -185,7 +201,8 @@ int nfvs_genl_register(bool ipvs_compat)
 		return 0;
 
 	memcpy(nfvs_ipvs_ops, nfvs_genl_ops, sizeof(nfvs_ipvs_ops));
-	BUILD_BUG_ON(nfvs_genl_ops[NFVS_GENL_IPVS_N_OPS - 1].cmd != NFVS_CMD_FLUSH);
+	BUILD_BUG_ON(nfvs_genl_ops_template[NFVS_GENL_IPVS_N_OPS - 1].cmd !=
+		     NFVS_CMD_FLUSH);
 	for (i = 0; i < ARRAY_SIZE(nfvs_ipvs_ops); i++)
 		nfvs_ipvs_ops[i].validate = GENL_DONT_VALIDATE_STRICT |
 					    GENL_DONT_VALIDATE_DUMP;

@@ -18,6 +18,11 @@ module_param_named(ipvs_compat, nfvs_ipvs_compat, bool, 0444);
 MODULE_PARM_DESC(ipvs_compat,
 		 "also offer the IPVS interface: genl family IPVS, /proc/net/ip_vs*, net.ipv4.vs (default 1)");
 
+bool nfvs_userns_admin __read_mostly;
+module_param_named(userns_admin, nfvs_userns_admin, bool, 0444);
+MODULE_PARM_DESC(userns_admin,
+		 "let whoever holds CAP_NET_ADMIN over a network namespace (the root of its user namespace) configure nfvs there; by default only CAP_NET_ADMIN in the initial user namespace may (default 0)");
+
 /*
  * In-tree ip_vs would collide with the IPVS names nfvs holds: it creates
  * /proc/net/ip_vs before it finds its netlink family taken, and the kernel

@@ -61,6 +61,8 @@ extern unsigned int nfvs_net_id;
 
 /* Module parameter: also offer the IPVS names (main.c). */
 extern bool nfvs_ipvs_compat;
+/* Module parameter: a netns's own user namespace may configure it (main.c). */
+extern bool nfvs_userns_admin;
 
 static inline struct nfvs_net *nfvs_net(const struct net *net)
 {

@@ -10,6 +10,7 @@
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
+#include <linux/user_namespace.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <uapi/linux/nfvs.h>
 
@@ -129,8 +130,12 @@ int nfvs_sysctl_net_init(struct nfvs_net *nn, enum nfvs_sysctl_dir_id id)
 		      GFP_KERNEL);
 	if (!tbl)
 		return -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(nfvs_sysctl_template); i++)
+	for (i = 0; i < ARRAY_SIZE(nfvs_sysctl_template); i++) {
 		tbl[i].data = (char *)nn + (uintptr_t)tbl[i].data;
+		/* Read-only where the netns belongs to another user namespace. */
+		if (nn->net->user_ns != &init_user_ns && !nfvs_userns_admin)
+			tbl[i].mode &= 0444;
+	}
 
 	dir->hdr = register_net_sysctl_sz(nn->net, nfvs_sysctl_paths[id], tbl,
 					  ARRAY_SIZE(nfvs_sysctl_template));

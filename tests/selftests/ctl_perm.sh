@@ -15,9 +15,12 @@
 #     nobody is recorded: all of them succeed or all fail with EPERM.
 # (b) nobody creates a user namespace with a network namespace
 #     ("unshare --user --map-root-user --net"): its root holds CAP_NET_ADMIN
-#     over that netns only, so nfvs (GENL_UNS_ADMIN_PERM) lets it change that
-#     netns's table, and in-tree IPVS (GENL_ADMIN_PERM) does not. A socket
-#     opened in the initial netns stays read-only after unshare(CLONE_NEWUSER).
+#     over that netns only, and neither nfvs nor in-tree IPVS lets it
+#     change anything there (CAP_NET_ADMIN in the initial user namespace,
+#     GENL_ADMIN_PERM); nfvs's sysctls there are read-only. A socket opened
+#     in the initial netns stays read-only after unshare(CLONE_NEWUSER).
+#     After (c), nfvs reloaded with userns_admin=1 lets that root change
+#     its own netns's table and sysctls, through both families.
 # (c) tables are per netns: what is added in a-SFX is invisible from b-SFX and
 #     from the initial netns (ipvsadm and nfvs_genl.py) and the other way
 #     round; deleting a-SFX with services in it leaves nothing behind and the
@@ -167,15 +170,20 @@ if nobody unshare --user --map-root-user --net true 2>/dev/null; then
 	userns() {
 		nobody unshare --user --map-root-user --net bash -c "$1"
 	}
+	userns_ok=1
 	fam=${fams%% *}
 	G="python3 -S $genl --family $fam"
+	for f in $fams; do
+		check_eq "userns root, own netns, family $f: add-service EPERM" 1 \
+			"$(errno_of userns "python3 -S $genl --family $f add-service tcp 10.0.0.8:80 --sched rr")"
+	done
+	check_eq "userns root, own netns: set-config EPERM too" 1 \
+		"$(errno_of userns "$G set-config --tcp 777")"
 	if [ "$lb" = nfvs ]; then
-		want=0 what="allowed"
-	else
-		want=1 what="EPERM (GENL_ADMIN_PERM)"
+		check "userns root, own netns: reads its sysctls, cannot write them" \
+			userns "cat /proc/sys/net/nfvs/conntrack >/dev/null &&
+				! sh -c 'echo 0 >/proc/sys/net/nfvs/conntrack' 2>/dev/null"
 	fi
-	check_eq "userns root, own netns: add-service $what" "$want" \
-		"$(errno_of userns "$G add-service tcp 10.0.0.8:80 --sched rr")"
 	# Two batches (one nfvs_genl.py process each) around an ipvsadm check;
 	# the script's exit status names the first step that failed.
 	script="d=\$(mktemp -d) || exit 9
@@ -203,15 +211,6 @@ END
 -a -t 10.0.0.8:80 -r 10.0.1.8:80 -m -w 4' ] || exit 16
 		[ ! -s \$d/22.out ] || exit 22
 		rm -rf \$d"
-	if [ "$lb" = nfvs ]; then
-		check_eq "userns root, own netns: every mutating command works" 0 \
-			"$(userns "$script" >/dev/null 2>&1; echo $?)"
-		check_eq "userns root, own netns: through the IPVS family too" 0 \
-			"$(userns "${script//--family nfvs/--family IPVS}" >/dev/null 2>&1; echo $?)"
-	else
-		check_eq "userns root, own netns: set-config EPERM too" 1 \
-			"$(errno_of userns "$G set-config --tcp 777")"
-	fi
 	# A socket opened in the initial netns, then unshare(CLONE_NEWUSER):
 	# capabilities in the new user namespace do not cover the initial netns.
 	fdtest=$(nobody python3 -S - "$here" "$fam" <<-'EOF'
@@ -231,6 +230,7 @@ END
 	check_eq "initial-netns socket after unshare(CLONE_NEWUSER): flush EPERM" 1 "$fdtest"
 	check_eq "the initial netns is untouched" "$before" "$(state)"
 else
+	userns_ok=0
 	skip "user namespaces" "nobody cannot create a user namespace here"
 fi
 
@@ -274,11 +274,29 @@ check_eq "$b: GET_DEST of $a's service lists nothing" "" "${err//error:*/}"
 check "delete $a with its services" ip netns del "$a"
 check "delete $b" ip netns del "$b"
 check "flush the initial netns" python3 -S "$genl" --family "${fams%% *}" flush
-# netns teardown is asynchronous: unloading may have to wait for it
-unloaded=1
-for _ in $(seq 50); do
-	lb_unload 2>/dev/null && { unloaded=0; break; }
-	sleep 0.2
-done
-check_eq "$lb unloads" 0 "$unloaded"
+
+# unload: lb_unload, retried: netns teardown is asynchronous.
+unload() {
+	local i
+	for i in $(seq 50); do
+		lb_unload 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# (b, continued) userns_admin=1: a netns's own root configures it.
+if [ "$lb" = nfvs ] && [ "$userns_ok" = 1 ]; then
+	reload() {
+		unload && insmod "$NFVS_KO" userns_admin=1
+	}
+	check "nfvs reloads with userns_admin=1" reload
+	check_eq "userns_admin=1: userns root, own netns: every mutating command works" 0 \
+		"$(userns "$script" >/dev/null 2>&1; echo $?)"
+	check_eq "userns_admin=1: userns root, own netns: through the IPVS family too" 0 \
+		"$(userns "${script//--family nfvs/--family IPVS}" >/dev/null 2>&1; echo $?)"
+	check "userns_admin=1: userns root, own netns: writes its sysctls" \
+		userns "echo 0 >/proc/sys/net/nfvs/conntrack"
+fi
+check "$lb unloads" unload
 tap_done
