@@ -58,7 +58,11 @@ const char *nfvs_app_name(const struct nfvs_app *app)
 
 void nfvs_app_conn_init(struct nfvs_conn *cp, const struct nfvs_app *app)
 {
-	if (!app)
+	/*
+	 * A fwmark service's helper sees only its own protocol: the mark may
+	 * take UDP too, where an FTP helper would "adjust" a UDP header.
+	 */
+	if (!app || cp->key.protocol != app->protocol)
 		return;
 	cp->app_data = kzalloc(app->data_size, GFP_ATOMIC);
 	if (!cp->app_data) {

@@ -115,6 +115,14 @@ static void nfvs_conn_expire(struct timer_list *t)
 		nfvs_conn_put(cp);
 }
 
+#ifdef NFVS_KUNIT
+void (*nfvs_conn_test_inserted)(struct nfvs_conn *cp);
+#define nfvs_conn_inserted(cp) \
+	do { if (nfvs_conn_test_inserted) nfvs_conn_test_inserted(cp); } while (0)
+#else
+#define nfvs_conn_inserted(cp) do { } while (0)
+#endif
+
 struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 				const struct nfvs_conn_param *p,
 				struct nfvs_dest *dest, unsigned long timeout)
@@ -152,7 +160,17 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 	atomic_inc(&nn->conns.count);
 	if (cp->flags & NFVS_CONN_F_NO_CPORT)
 		atomic_inc(&nn->conns.no_cport);
-	mod_timer(&cp->timer, cp->expires);
+	/*
+	 * It is in the table: another CPU may already have ended it
+	 * (nfvs_conn_expire_now, e.g. a second FTP command for the same data
+	 * port), and its timer must then stay off, or it would fire on freed
+	 * memory. Armed under the lock, only while still hashed.
+	 */
+	nfvs_conn_inserted(cp);
+	spin_lock_bh(&cp->lock);
+	if (!cp->unhashed)
+		mod_timer(&cp->timer, cp->expires);
+	spin_unlock_bh(&cp->lock);
 	return cp;
 }
 

@@ -57,6 +57,7 @@ struct nfvs_conn {
 	u16 flags;
 	u8 state;
 	bool active;			/* counted as active by its dest */
+	bool proven;			/* DR, TUN: the client sent data */
 	bool unhashed;			/* out of the table: no more timers */
 	spinlock_t lock;		/* state, timer, unhashed */
 	struct timer_list timer;	/* fires at or before expires */
@@ -108,6 +109,10 @@ void nfvs_conn_set_control(struct nfvs_conn *cp, struct nfvs_conn *tpl);
 void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_expire_now(struct nfvs_conn *cp);
+#ifdef NFVS_KUNIT
+/* KUnit: called by nfvs_conn_new between the insertion and the timer. */
+extern void (*nfvs_conn_test_inserted)(struct nfvs_conn *cp);
+#endif
 void nfvs_conn_put(struct nfvs_conn *cp);
 void nfvs_conn_set_active(struct nfvs_conn *cp, bool active);
 /* proc_conn.c: ESTABLISHED, ..., UDP */

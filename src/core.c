@@ -31,10 +31,9 @@ bool nfvs_pkt_parse(const struct sk_buff *skb, struct nfvs_pkt *p)
 
 	if (ip_is_fragment(iph))
 		return false;
+	memset(p, 0, sizeof(*p));
 	p->protocol = iph->protocol;
 	p->l4off = ip_hdrlen(skb);
-	memset(&p->saddr, 0, sizeof(p->saddr));
-	memset(&p->daddr, 0, sizeof(p->daddr));
 	p->saddr.ip = iph->saddr;
 	p->daddr.ip = iph->daddr;
 	switch (p->protocol) {
@@ -154,6 +153,7 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
  */
 static unsigned long nfvs_conn_update(struct nfvs_net *nn,
 				      struct nfvs_conn *cp,
+				      const struct sk_buff *skb,
 				      const struct nfvs_pkt *p,
 				      enum nfvs_dir dir)
 {
@@ -162,6 +162,11 @@ static unsigned long nfvs_conn_update(struct nfvs_net *nn,
 
 	spin_lock_bh(&cp->lock);
 	if (p->protocol == IPPROTO_TCP) {
+		/* Data after the handshake: more than a blind sender's pair. */
+		if (dir == NFVS_DIR_INPUT_ONLY && !cp->proven &&
+		    cp->state == NFVS_TCP_ESTABLISHED &&
+		    skb->len > p->l4off + p->th.doff * 4)
+			WRITE_ONCE(cp->proven, true);
 		cp->state = nfvs_tcp_next_state(cp->state, dir, &p->th);
 		timeout = nfvs_tcp_timeout(&nn->timeouts, cp->state);
 		active = nfvs_tcp_state_active(cp->state);
@@ -232,6 +237,7 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 	unsigned int verdict;
 	struct nfvs_conn *cp;
 	struct nfvs_pkt p;
+	bool invalid;
 
 	if (!READ_ONCE(nn->services.count))
 		return NF_ACCEPT;
@@ -239,11 +245,22 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 		return nfvs_icmp_in(net, skb);
 	if (!nfvs_pkt_parse(skb, &p))
 		return NF_ACCEPT;
+	/*
+	 * What conntrack found INVALID changes nothing: it opens, ends and
+	 * moves on no connection. A live connection's packet is still sent
+	 * on (the firewall, before nfvs, had its say); another is left to
+	 * the local stack, as every packet nfvs does not take.
+	 */
+	invalid = nfvs_nfct_invalid(nn, skb);
 	key = nfvs_client_key(&p.saddr, p.sport, p.protocol);
 	cp = nfvs_conn_in_get(nn, &key, &p.daddr, p.dport);
 	if (cp) {
 		stale = nfvs_conn_stale(nn, cp, &p);
 		if (stale != NFVS_LIVE) {
+			if (invalid) {
+				nfvs_conn_put(cp);
+				return NF_DROP;
+			}
 			if (stale == NFVS_REPLACE)
 				nfvs_conn_expire_now(cp);
 			nfvs_conn_put(cp);
@@ -252,6 +269,8 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 			cp = NULL;
 		}
 	}
+	if (!cp && invalid)
+		return NF_ACCEPT;
 	/* The data connection an FTP control connection announced. */
 	if (!cp && atomic_read(&nn->conns.no_cport) && nfvs_pkt_opens(&p)) {
 		cp = nfvs_conn_claim(nn, &key, &p.daddr, p.dport);
@@ -273,9 +292,12 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 		return NF_DROP;
 	}
 
-	timeout = nfvs_conn_update(nn, cp, &p, cp->fwd == NFVS_FWD_NAT ?
-				   NFVS_DIR_INPUT : NFVS_DIR_INPUT_ONLY);
-	nfvs_nfct_follow(cp, skb, timeout);
+	if (!invalid) {
+		timeout = nfvs_conn_update(nn, cp, skb, &p,
+					   cp->fwd == NFVS_FWD_NAT ?
+					   NFVS_DIR_INPUT : NFVS_DIR_INPUT_ONLY);
+		nfvs_nfct_follow(cp, skb, timeout);
+	}
 	nfvs_count(nn, cp, true, skb->len);
 	if (cp->app) {
 		verdict = cp->app->in(nn, cp, skb, &p);
@@ -328,8 +350,14 @@ unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb)
 
 	if (!atomic_read(&nn->conns.count))
 		return NF_ACCEPT;
-	/* A real server's reply may come in fragments: it is whole here. */
-	if (ip_is_fragment(ip_hdr(skb))) {
+	/*
+	 * A real server's reply may come in fragments: it is whole here. Only
+	 * TCP and UDP, what nfvs balances: other transit traffic is none of
+	 * its business and passes as it came.
+	 */
+	if (ip_is_fragment(ip_hdr(skb)) &&
+	    (ip_hdr(skb)->protocol == IPPROTO_TCP ||
+	     ip_hdr(skb)->protocol == IPPROTO_UDP)) {
 		if (nfvs_defrag(net, skb))
 			return NF_STOLEN;
 	}
@@ -352,8 +380,11 @@ unsigned int nfvs_core_out(struct net *net, struct sk_buff *skb)
 	if (cp->fwd == NFVS_FWD_NAT && (cp->flags & NFVS_CONN_F_NFCT))
 		verdict = nfvs_nfct_out(cp, skb);
 	if (verdict == NF_ACCEPT && cp->fwd == NFVS_FWD_NAT) {
-		nfvs_nfct_follow(cp, skb,
-				 nfvs_conn_update(nn, cp, &p, NFVS_DIR_OUTPUT));
+		/* A reply conntrack found INVALID is sent on as it is. */
+		if (!nfvs_nfct_invalid(nn, skb))
+			nfvs_nfct_follow(cp, skb,
+					 nfvs_conn_update(nn, cp, skb, &p,
+							  NFVS_DIR_OUTPUT));
 		nfvs_count(nn, cp, false, skb->len);
 		verdict = nfvs_unnat_reply(cp, skb, &p);
 	}

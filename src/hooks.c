@@ -9,6 +9,7 @@
 
 #include "core.h"
 #include "hooks.h"
+#include "nfct.h"
 
 static unsigned int nfvs_in(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
@@ -28,11 +29,14 @@ static unsigned int nfvs_out(void *priv, struct sk_buff *skb,
 	return nfvs_core_out(state->net, skb);
 }
 
-/* What nfvs sent leaves at once: SNAT and MASQUERADE must not rewrite it. */
+/*
+ * What nfvs sent with a conntrack entry leaves at once: SNAT and MASQUERADE
+ * must not rewrite it. In-tree IPVS's packets, marked alike, go on to them.
+ */
 static unsigned int nfvs_post_routing(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	if (!nfvs_was_sent(skb))
+	if (!nfvs_was_sent(skb) || !nfvs_nfct_sent(state->net, skb))
 		return NF_ACCEPT;
 	state->okfn(state->net, state->sk, skb);
 	return NF_STOLEN;

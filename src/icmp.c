@@ -68,7 +68,7 @@ static bool nfvs_icmp_parse(const struct sk_buff *skb, struct nfvs_icmp_err *e)
  * the real server: the quoted packet came from the virtual service, it now
  * came from the real server, and the error goes to the real server. The
  * quoted TCP or UDP checksum follows when it was quoted; the ICMP checksum
- * is computed anew.
+ * is computed anew. -EINVAL for an error whose checksum is wrong.
  */
 static int nfvs_icmp_nat(struct sk_buff *skb, const struct nfvs_icmp_err *e,
 			 const struct nfvs_conn *cp, bool to_client)
@@ -85,6 +85,14 @@ static int nfvs_icmp_nat(struct sk_buff *skb, const struct nfvs_icmp_err *e,
 	__be16 *qport;
 	__sum16 *qsum;
 
+	/*
+	 * The ICMP checksum is made anew below: an error that came corrupt
+	 * would leave valid. It is checked first, and a bad one dropped, as
+	 * in-tree IPVS does.
+	 */
+	if (!skb_csum_unnecessary(skb) &&
+	    csum_fold(skb_checksum(skb, e->icmp_off, skb->len - e->icmp_off, 0)))
+		return -EINVAL;
 	if (skb_ensure_writable(skb, skb->len))
 		return -ENOMEM;
 	iph = ip_hdr(skb);

@@ -13,7 +13,8 @@
  * replies do come through the director, conntrack takes them as they are.
  * Such an entry would live for conntrack's ESTABLISHED timeout (days); it
  * follows nfvs's timeouts instead, because nfvs deletes it when its own
- * connection expires.
+ * connection expires. It is not ASSURED (early drop may evict it) until
+ * the client sent data after its handshake (nfvs_nfct_follow).
  *
  * nfvs steals packets before conntrack's confirm hooks run, so it confirms
  * the entry itself. A first packet that comes with a confirmed entry (a
@@ -34,6 +35,7 @@
 
 /* How much longer than its connection a one-way entry lives. */
 #define NFVS_NFCT_SLACK (5 * HZ)
+#define NFVS_NFCT_TIMEOUT_MAX (S32_MAX - 2 * NFVS_NFCT_SLACK)
 
 /* A new entry for the packet, in the zone of the entry it had. */
 static struct nf_conn *nfvs_nfct_retrack(struct nf_conn *old,
@@ -170,10 +172,79 @@ void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
 	if (!(cp->flags & NFVS_CONN_F_NFCT))
 		return;
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || !nf_ct_is_confirmed(ct) ||
-	    test_bit(IPS_FIXED_TIMEOUT_BIT, &ct->status))
+	if (!ct || !nf_ct_is_confirmed(ct))
 		return;
+	/*
+	 * A one-way entry has "seen its reply" (its packets are ESTABLISHED
+	 * to the firewall), so conntrack makes it ASSURED at its second
+	 * packet: two spoofed packets would make an entry that early drop
+	 * may not evict, and a flood of them would fill the table for
+	 * everyone. It stays evictable until the client sent data after its
+	 * handshake (TCP); a UDP one stays evictable.
+	 */
+	if (cp->fwd != NFVS_FWD_NAT && !READ_ONCE(cp->proven) &&
+	    test_bit(IPS_ASSURED_BIT, &ct->status))
+		clear_bit(IPS_ASSURED_BIT, &ct->status);
+	if (test_bit(IPS_FIXED_TIMEOUT_BIT, &ct->status))
+		return;
+	/*
+	 * ct->timeout is a 32-bit jiffies stamp that conntrack compares as
+	 * signed: a timeout near INT_MAX / HZ seconds plus the slack would
+	 * wrap, and the entry would be born expired.
+	 */
+	timeout = min_t(unsigned long, timeout, NFVS_NFCT_TIMEOUT_MAX);
 	WRITE_ONCE(ct->timeout, nfct_time_stamp + timeout + NFVS_NFCT_SLACK);
+}
+
+/*
+ * Conntrack runs for the bridge and left no entry on the packet: it took
+ * it for INVALID (a bad checksum, an RST or a segment outside the window,
+ * a flag combination TCP does not allow). Such a packet is conntrack's
+ * to judge and the firewall's to pass or drop; it must not move nfvs's
+ * connection on, or an RST conntrack rejected would close the connection
+ * and, 10 s later, delete its valid entry.
+ */
+bool nfvs_nfct_invalid(const struct nfvs_net *nn, const struct sk_buff *skb)
+{
+	return READ_ONCE(nn->conntrack_held) && !skb_nfct(skb);
+}
+
+/*
+ * Whether the packet's conntrack entry is the bridge's, for a connection
+ * of nfvs: in-tree IPVS marks its packets as nfvs does (ipvs_property, which
+ * "-m ipvs" matches), and nfvs_post_routing must let in-tree's pass on to
+ * SNAT and conntrack's confirmation. The entry's client-side tuple names
+ * the connection: its original for a connection the client opened, its
+ * reply for one a real server opened (an FTP active data connection).
+ * Untracked packets (the bridge off) are nobody's: SNAT and confirmation
+ * leave them alone anyway.
+ */
+bool nfvs_nfct_sent(struct net *net, const struct sk_buff *skb)
+{
+	struct nfvs_net *nn = nfvs_net(net);
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	struct nfvs_conn_key key;
+	struct nfvs_conn *cp;
+	struct nf_conn *ct;
+	bool ours;
+	int dir;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct)
+		return false;
+	for (dir = IP_CT_DIR_ORIGINAL; dir < IP_CT_DIR_MAX; dir++) {
+		t = &ct->tuplehash[dir].tuple;
+		key = nfvs_client_key(&t->src.u3, t->src.u.all,
+				      t->dst.protonum);
+		cp = nfvs_conn_in_get(nn, &key, &t->dst.u3, t->dst.u.all);
+		if (!cp)
+			continue;
+		ours = cp->flags & NFVS_CONN_F_NFCT;
+		nfvs_conn_put(cp);
+		return ours;
+	}
+	return false;
 }
 
 /* Deletes the entry of a connection that ended, found in its own zone. */

@@ -5,6 +5,7 @@
 #include <linux/netfilter.h>
 #include <linux/skbuff.h>
 
+struct net;
 struct nf_conn;
 struct nfvs_conn;
 struct nfvs_net;
@@ -19,6 +20,10 @@ unsigned int nfvs_nfct_in(struct nfvs_conn *cp, struct sk_buff *skb,
 void nfvs_nfct_follow(const struct nfvs_conn *cp, struct sk_buff *skb,
 		      unsigned long timeout);
 void nfvs_nfct_kill(struct nfvs_conn *cp);
+/* The packet's entry is the bridge's: nfvs sent it, not in-tree IPVS. */
+bool nfvs_nfct_sent(struct net *net, const struct sk_buff *skb);
+/* With the bridge on, conntrack found the packet INVALID. */
+bool nfvs_nfct_invalid(const struct nfvs_net *nn, const struct sk_buff *skb);
 unsigned int nfvs_nfct_out(struct nfvs_conn *cp, struct sk_buff *skb);
 
 /* nfct_helper.c: an entry's deletion ends its connection. */

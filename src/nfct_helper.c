@@ -72,10 +72,25 @@ static struct nf_conn_help *nfvs_nfct_help_ours(const struct nf_conn *ct)
 	return help;
 }
 
-/* Packets pass untouched. */
+/*
+ * Packets pass untouched. Conntrack calls this for the packets of a bound
+ * entry that nfvs did not steal: the replies of a DR or TUN real server
+ * whose gateway is the director. Such a reply makes a one-way entry
+ * ASSURED, although a real server answers a spoofed SYN all the same: it
+ * stays evictable until the client proved itself (nfvs_nfct_follow). The
+ * connection is freed after an RCU grace period, and the hook holds the
+ * RCU read lock.
+ */
 static int nfvs_nfct_help(struct sk_buff *skb, unsigned int protoff,
 			  struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
+	struct nf_conn_help *help = nfct_help(ct);
+	struct nfvs_conn *cp;
+
+	cp = help ? READ_ONCE(*nfvs_nfct_slot(help)) : NULL;
+	if (cp && cp->fwd != NFVS_FWD_NAT && !READ_ONCE(cp->proven) &&
+	    test_bit(IPS_ASSURED_BIT, &ct->status))
+		clear_bit(IPS_ASSURED_BIT, &ct->status);
 	return NF_ACCEPT;
 }
 

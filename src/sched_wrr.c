@@ -77,6 +77,18 @@ static int nfvs_wrr_del_dest(struct nfvs_service *svc, struct nfvs_dest *dest)
 	return 0;
 }
 
+/* The largest weight of an available destination, 0 for none. */
+static int nfvs_wrr_top(struct nfvs_service *svc)
+{
+	struct nfvs_dest *dest;
+	int top = 0;
+
+	list_for_each_entry_rcu(dest, &svc->dests, list)
+		if (nfvs_dest_available(dest))
+			top = max(top, atomic_read(&dest->weight));
+	return top;
+}
+
 static struct nfvs_dest *nfvs_wrr_schedule(struct nfvs_service *svc,
 					   const struct sk_buff *skb,
 					   const struct nfvs_flow *flow)
@@ -85,12 +97,21 @@ static struct nfvs_dest *nfvs_wrr_schedule(struct nfvs_service *svc,
 	struct nfvs_dest *dest, *found = NULL;
 	unsigned int steps, limit;
 	struct list_head *p;
+	int top;
 
 	spin_lock_bh(&w->lock);
 	if (w->mw <= 0)
 		goto out;
-	/* Every (position, weight) pair is visited at most once. */
-	limit = (svc->num_dests + 1) * (w->mw / w->di + 1);
+	/*
+	 * A weight below the current one takes its turn once the current
+	 * weight came down to it, one step (di) per pass: between weights
+	 * 2147483647 and 1, billions of passes. A pass where no available
+	 * destination is heavy enough serves nobody, so the current weight
+	 * goes straight down to the heaviest available one: after a pass
+	 * past the head, one more finds a destination unless none is
+	 * available, and three passes are enough.
+	 */
+	limit = 3 * (svc->num_dests + 1);
 	p = w->cl;
 	for (steps = 0; steps < limit; steps++) {
 		p = rcu_dereference(list_next_rcu(p));
@@ -98,6 +119,10 @@ static struct nfvs_dest *nfvs_wrr_schedule(struct nfvs_service *svc,
 			w->cw -= w->di;
 			if (w->cw <= 0)
 				w->cw = w->mw;
+			top = nfvs_wrr_top(svc);
+			if (!top)
+				break;
+			w->cw = min(w->cw, top);
 			continue;
 		}
 		dest = list_entry(p, struct nfvs_dest, list);

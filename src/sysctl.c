@@ -65,7 +65,7 @@ int nfvs_sysctl_conntrack_hold(struct nfvs_net *nn)
 	} else {
 		nf_ct_netns_put(nn->net, NFPROTO_IPV4);
 	}
-	nn->conntrack_held = want;
+	WRITE_ONCE(nn->conntrack_held, want);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <linux/delay.h>
 #include <linux/in.h>
 
+#include "app.h"
 #include "conn.h"
 #include "netns.h"
 #include "service.h"
@@ -33,6 +34,65 @@ static struct nfvs_conn_param param(u32 client, u16 cport, u32 vip)
 		.dport = htons(8080),
 		.fwd = NFVS_FWD_NAT,
 	};
+}
+
+static void end_at_once(struct nfvs_conn *cp)
+{
+	nfvs_conn_expire_now(cp);
+}
+
+/*
+ * Another CPU ends a connection right after it entered the table, before
+ * nfvs_conn_new armed its timer: the timer must stay off (armed, it would
+ * fire on the connection once freed), and the caller's reference is all
+ * that is left.
+ */
+static void ended_before_armed(struct kunit *test)
+{
+	struct nfvs_net *nn;
+	struct nfvs_conn_param p = param(0xc0000201, 40000, 0xc6336401);
+	struct nfvs_conn *cp;
+
+	nn = conns_setup(test);
+	nfvs_conn_test_inserted = end_at_once;
+	cp = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+	nfvs_conn_test_inserted = NULL;
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&cp->timer));
+	KUNIT_EXPECT_EQ(test, refcount_read(&cp->refcnt), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 0);
+	nfvs_conn_put(cp);
+	nfvs_conns_exit(nn);
+}
+
+/*
+ * A fwmark service may take UDP and TCP alike; its FTP helper serves only
+ * the TCP connections: a UDP one has no TCP header to read or adjust.
+ */
+static void helper_own_protocol(struct kunit *test)
+{
+	struct nfvs_net *nn;
+	struct nfvs_conn_param pu = param(0xc0000201, 40001, 0xc6336401);
+	struct nfvs_conn_param pt = param(0xc0000201, 40002, 0xc6336401);
+	struct nfvs_conn *cu, *ct;
+
+	nn = conns_setup(test);
+	pu.key.protocol = IPPROTO_UDP;
+	cu = nfvs_conn_new(nn, &pu, NULL, 60 * HZ);
+	ct = nfvs_conn_new(nn, &pt, NULL, 60 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, cu);
+	KUNIT_ASSERT_NOT_NULL(test, ct);
+	nfvs_app_conn_init(cu, &nfvs_app_ftp);
+	nfvs_app_conn_init(ct, &nfvs_app_ftp);
+	KUNIT_EXPECT_NULL(test, cu->app);
+	KUNIT_EXPECT_NULL(test, cu->app_data);
+	KUNIT_EXPECT_PTR_EQ(test, ct->app, &nfvs_app_ftp);
+	KUNIT_EXPECT_NOT_NULL(test, ct->app_data);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.apps), 1);
+	nfvs_conn_put(cu);
+	nfvs_conn_put(ct);
+	nfvs_conns_exit(nn);
+	rcu_barrier();
 }
 
 static struct nfvs_conn *in_get(struct nfvs_net *nn,
@@ -343,6 +403,8 @@ static struct kunit_case nfvs_conn_cases[] = {
 	KUNIT_CASE(lookups_both_ways),
 	KUNIT_CASE(shared_client_end),
 	KUNIT_CASE(expire_now_and_touch),
+	KUNIT_CASE(ended_before_armed),
+	KUNIT_CASE(helper_own_protocol),
 	KUNIT_CASE(timer_expiry),
 	KUNIT_CASE(touch_later_lives_on),
 	KUNIT_CASE(touch_earlier_ends_sooner),

@@ -109,6 +109,28 @@ static void wrr_survives_delete(struct kunit *test)
 	nfvs_fixture_teardown(&f);
 }
 
+/*
+ * Weights at the extremes: the scan of one pick must neither wrap (three
+ * servers, INT_MAX and 1 and 1, once made its step limit 0: nobody was
+ * scheduled) nor take a pass per unit of weight.
+ */
+static void wrr_extreme_weights(struct kunit *test)
+{
+	static const int w[] = { INT_MAX, 1, 1 };
+	struct nfvs_sched_fixture f;
+	int i, heavy = 0;
+
+	nfvs_fixture_setup(test, &f, "wrr", w, ARRAY_SIZE(w));
+	for (i = 0; i < 100; i++)
+		heavy += nfvs_fixture_pick(&f) == 0;
+	KUNIT_EXPECT_EQ(test, heavy, 100);
+	/* Without it, the light ones take turns at once. */
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_set_weight(&f, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_pick(&f), 1);
+	KUNIT_EXPECT_EQ(test, nfvs_fixture_pick(&f), 2);
+	nfvs_fixture_teardown(&f);
+}
+
 static void wrr_proportional_interleaved(struct kunit *test)
 {
 	static const int w[] = { 3, 1 }, want[] = { 0, 0, 0, 1, 0, 0, 0, 1 };
@@ -417,6 +439,7 @@ static struct kunit_case nfvs_sched_cases[] = {
 	KUNIT_CASE(rr_survives_delete),
 	KUNIT_CASE(rr_ends_off_list),
 	KUNIT_CASE(wrr_survives_delete),
+	KUNIT_CASE(wrr_extreme_weights),
 	KUNIT_CASE(wrr_proportional_interleaved),
 	KUNIT_CASE(wrr_gcd_steps),
 	KUNIT_CASE(wrr_follows_weight_changes),

@@ -17,8 +17,9 @@
 #
 # With compat on, nfvs offers the whole IPVS interface; beside in-tree ip_vs
 # it refuses compat with one kernel-log line naming the way out, and with
-# ipvs_compat=0 it touches none of in-tree's names. Unloading nfvs leaves
-# in-tree ip_vs working.
+# ipvs_compat=0 it touches none of in-tree's names, nor in-tree's packets
+# (both balance NAT traffic side by side in namespaces of their own).
+# Unloading nfvs leaves in-tree ip_vs working.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -29,6 +30,7 @@ cleanup() {
 	if nfvs_loaded || grep -q '^ip_vs ' /proc/modules; then
 		ipvsadm -C >/dev/null 2>&1
 	fi
+	declare -F pair_cleanup >/dev/null && pair_cleanup
 	nfvs_loaded && rmmod nfvs
 	ipvs_unload
 }
@@ -151,6 +153,68 @@ if [ -f "$genl_py" ]; then
 else
 	skip "nfvs's own table is separate" "no nfvs_genl.py"
 fi
+
+# Both datapaths at once, each in namespaces of its own: in-tree IPVS NAT
+# with its conntrack=1 and a MASQUERADE rule (its packets are masqueraded
+# and their conntrack entries confirmed: nfvs's POST_ROUTING hook must
+# leave them alone), and nfvs NAT with its conntrack bridge beside the same
+# rule (nfvs's packets are not masqueraded).
+peer="python3 -S $(dirname "$0")/lbpeer.py"
+# pair P N: namespaces Pc (client 10.N.1.2), Pd (director 10.N.1.1 and
+# 10.N.2.1, VIP 10.N.1.100, MASQUERADE to the real server) and Pr (real
+# server 10.N.2.2, greeting with the address it sees on TCP :80).
+pair() {
+	local p=$1 n=$2 ns out
+	for ns in "${p}c" "${p}d" "${p}r"; do
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	done
+	ip -n "${p}d" link add dc type veth peer name cd netns "${p}c" &&
+	ip -n "${p}d" link add dr type veth peer name rd netns "${p}r" || return 1
+	ip -n "${p}c" addr add "10.$n.1.2/24" dev cd && ip -n "${p}c" link set cd up &&
+	ip -n "${p}c" route add default via "10.$n.1.1" &&
+	ip -n "${p}d" addr add "10.$n.1.1/24" dev dc && ip -n "${p}d" addr add "10.$n.1.100/32" dev dc &&
+	ip -n "${p}d" addr add "10.$n.2.1/24" dev dr &&
+	ip -n "${p}d" link set dc up && ip -n "${p}d" link set dr up &&
+	ip -n "${p}r" addr add "10.$n.2.2/24" dev rd && ip -n "${p}r" link set rd up &&
+	ip -n "${p}r" route add default via "10.$n.2.1" || return 1
+	ip netns exec "${p}d" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec "${p}d" iptables -t nat -A POSTROUTING -o dr -j MASQUERADE || return 1
+	out=$(mktemp)
+	ip netns exec "${p}r" $peer greet "${p}r" --peer --tcp 80 >"$out" &
+	poll 10 grep -q ready "$out"
+	rm -f "$out"
+}
+ip_vs_ns=iv-$nfvs_sfx nfvs_ns=nv-$nfvs_sfx
+pair_cleanup() {
+	ns_del "${ip_vs_ns}c" "${ip_vs_ns}d" "${ip_vs_ns}r" "${nfvs_ns}c" "${nfvs_ns}d" "${nfvs_ns}r"
+}
+if pair "$ip_vs_ns" 20 && pair "$nfvs_ns" 21; then
+	ok "two NAT directors side by side, each with a MASQUERADE rule"
+else
+	not_ok "two NAT directors side by side, each with a MASQUERADE rule"
+fi
+check "in-tree IPVS: NAT service, net.ipv4.vs.conntrack=1" ip netns exec "${ip_vs_ns}d" bash -c "
+	sysctl -qw net.ipv4.vs.conntrack=1 &&
+	ipvsadm -A -t 10.20.1.100:80 -s rr && ipvsadm -a -t 10.20.1.100:80 -r 10.20.2.2:80 -m"
+if [ -f "$genl_py" ]; then
+	check "nfvs: NAT service, net.nfvs.conntrack=1" ip netns exec "${nfvs_ns}d" bash -c "
+		sysctl -qw net.nfvs.conntrack=1 &&
+		python3 -S '$genl_py' --family nfvs add-service tcp 10.21.1.100:80 --sched rr &&
+		python3 -S '$genl_py' --family nfvs add-dest tcp 10.21.1.100:80 10.21.2.2:80 --fwd masq"
+else
+	skip "nfvs: NAT service, net.nfvs.conntrack=1" "no nfvs_genl.py"
+fi
+check_eq "in-tree IPVS: its real server sees the masqueraded director" \
+	"${ip_vs_ns}r 10.20.2.1" \
+	"$(ip netns exec "${ip_vs_ns}c" socat -T 5 - TCP:10.20.1.100:80 </dev/null 2>&1)"
+check "in-tree IPVS: its connection's conntrack entry is confirmed" bash -c \
+	"ip netns exec ${ip_vs_ns}d conntrack -L -p tcp -d 10.20.1.100 --dport 80 2>/dev/null | grep -q 'src=10.20.1.2'"
+check_eq "nfvs: its real server sees the client, not masqueraded" \
+	"${nfvs_ns}r 10.21.1.2" \
+	"$(ip netns exec "${nfvs_ns}c" socat -T 5 - TCP:10.21.1.100:80 </dev/null 2>&1)"
+check "nfvs: its connection's conntrack entry is there" bash -c \
+	"ip netns exec ${nfvs_ns}d conntrack -L -p tcp -d 10.21.1.100 --dport 80 2>/dev/null | grep -q 'src=10.21.1.2'"
+pair_cleanup
 
 check "nfvs unloads" nfvs_unload
 check_eq "in-tree's names still unchanged" "$before_names" "$(names)"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # NAT, direct routing and IPIP tunnelling, TCP and UDP, over two real
-# servers; ICMP errors both ways; path MTU through a tunnel; timeouts.
+# servers; ICMP errors both ways; path MTU through a tunnel; timeouts;
+# transit traffic left alone.
 # The topology is lib_topo.sh's.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -61,6 +62,19 @@ for m in nat dr tun; do
 done
 nx $d ipvsadm -Ln | sed 's/^/# /'
 
+# Transit traffic nfvs does not balance passes as it came: with nfvs
+# connections live (and no conntrack in the director), a fragmented ping
+# from rs1 to the client through the director is not reassembled there.
+# reasm: the director's count of fragments it queued for reassembly.
+reasm() {
+	nx $d awk '/^Ip:/ { if (!c) { for (i = 1; i <= NF; i++) if ($i == "ReasmReqds") c = i } else print $c }' /proc/net/snmp
+}
+before=$(reasm)
+check "a 3000-byte ping through the director, in fragments, is answered" \
+	nx rs1-$nfvs_sfx ping -c 2 -W 3 -s 3000 10.0.1.2
+check_eq "the director reassembled none of its fragments (ReasmReqds)" \
+	"$before" "$(reasm)"
+
 # A destination keeps its route to the real server (src/dest_route.c): a
 # route change must take effect at once. With a blackhole route to rs1,
 # rs1's share of new flows is lost; without it, both answer again.
@@ -91,12 +105,15 @@ w2=$!
 sleep 1
 nx $c $peer udp $nvip 53 1 --bind 10.0.1.2:40000 >"$tmp/flow"
 rs=$(awk '{ print $1 }' "$tmp/flow")
+nx $c $peer unreach $nvip 53 10.0.1.2 40000 --badsum >/dev/null
 nx $c $peer unreach $nvip 53 10.0.1.2 40000 >/dev/null
 wait $w1 $w2
 rip=10.0.0.1${rs#rs}
 check_eq "nat: the client's port-unreachable about a reply reaches its real server translated" \
 	"10.0.1.2 $rip:53 10.0.1.2:40000" \
 	"$(cat "$tmp/watch1" "$tmp/watch2" | head -n 1)"
+check_eq "nat: one with a bad checksum is dropped, not re-checksummed and passed on" \
+	"1" "$(cat "$tmp/watch1" "$tmp/watch2" | wc -l)"
 
 # Idle and closed connections age out with the configured timeouts
 # (ipvsadm --set TCP TCPFIN UDP), on services made after the change.

@@ -25,15 +25,19 @@
       ports FIRST, FIRST + 1, ... (default: any, possibly repeated).
   lbpeer.py session tcp|udp ADDR PORT [--bind ADDR]
       one connection (or UDP socket) for as long as stdin is open: each line
-      read sends a request and prints the answer or "ERR reason".
+      read sends a request and prints the answer or "ERR reason". A line
+      "RST" (TCP) instead sends the server, from a raw socket, a reset 2^30
+      before the connection's next sequence number, which no TCP takes and
+      conntrack finds INVALID ("invalid rst"), and prints "rst sent".
   lbpeer.py put ADDR PORT BYTES
       uploads BYTES random bytes on one connection; prints "ok" when the
       server's SHA256 matches.
   lbpeer.py refused ADDR PORT
       prints "refused" when a UDP request is answered with port-unreachable.
-  lbpeer.py unreach VADDR VPORT CADDR CPORT
+  lbpeer.py unreach VADDR VPORT CADDR CPORT [--badsum]
       sends VADDR a port-unreachable about a UDP datagram VADDR:VPORT ->
-      CADDR:CPORT (what a client says about a reply it cannot take).
+      CADDR:CPORT (what a client says about a reply it cannot take); with
+      --badsum, with a wrong ICMP checksum.
   lbpeer.py watch SECONDS
       prints "SRC QSRC:QSPORT QDST:QDPORT" for each port-unreachable
       received within SECONDS (QSRC... the quoted datagram).
@@ -232,6 +236,29 @@ def udp(args):
             s.close()
 
 
+TCP_REPAIR, TCP_REPAIR_QUEUE, TCP_QUEUE_SEQ, TCP_SEND_QUEUE = 19, 20, 21, 2
+
+
+def stale_rst(s):
+    """An RST for connection s, 2^30 before its next sequence number (read in
+    repair mode, which leaves the connection as it was)."""
+    s.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, 1)
+    s.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, TCP_SEND_QUEUE)
+    seq = s.getsockopt(socket.IPPROTO_TCP, TCP_QUEUE_SEQ) & 0xffffffff
+    s.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR, -1)  # off, no window probe
+    (src, sport), (dst, dport) = s.getsockname(), s.getpeername()
+    seq = (seq - (1 << 30)) & 0xffffffff
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x04, 0, 0,
+                      0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + \
+        struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    raw.sendto(iphdr(src, dst, socket.IPPROTO_TCP, len(tcp)) + tcp, (dst, 0))
+    raw.close()
+    return "rst sent"
+
+
 def session(args):
     if args.proto == "tcp":
         s = connect(args)
@@ -242,9 +269,11 @@ def session(args):
         bind(s, args.bind)
         s.connect((args.addr, args.port))
     print("connected", flush=True)
-    for i, _ in enumerate(sys.stdin):
+    for i, line in enumerate(sys.stdin):
         try:
-            if args.proto == "tcp":
+            if args.proto == "tcp" and line.strip() == "RST":
+                ans = stale_rst(s)
+            elif args.proto == "tcp":
                 s.sendall(b"GET\n")
                 ans = f.readline().decode().strip() or "ERR closed"
             else:
@@ -299,7 +328,7 @@ def unreach(args):
     udp = struct.pack("!HHHH", args.vport, args.cport, 8 + 4, 0) + b"data"
     quoted = iphdr(args.vaddr, args.caddr, socket.IPPROTO_UDP, len(udp)) + udp
     icmp = struct.pack("!BBHI", 3, 3, 0, 0) + quoted
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp) ^ (0x5a5a if args.badsum else 0)) + icmp[4:]
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     s.sendto(icmp, (args.vaddr, 0))
     print("sent")
@@ -365,6 +394,7 @@ def main():
     p.add_argument("vport", type=int)
     p.add_argument("caddr")
     p.add_argument("cport", type=int)
+    p.add_argument("--badsum", action="store_true")
     p = sub.add_parser("watch")
     p.add_argument("seconds", type=float)
     args = ap.parse_args()

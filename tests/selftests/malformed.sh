@@ -219,6 +219,38 @@ dx iptables -F
 problems=$(nfvs_klog_problems "$mark")
 check_eq "no kernel warning after the corpora" "" "$problems"
 
+# A blind flood at the DR service with the conntrack bridge on: a SYN,
+# then an ACK, from each of NFVS_DR_FLOOD (default three times the
+# conntrack table, nf_conntrack_max set to NFVS_DR_FLOOD_CTMAX, 4000)
+# distinct spoofed sources. The flood's entries must stay evictable (not
+# ASSURED), so that the director still serves new connections, balanced
+# (NAT) and its own, by early drop; before, the pairs made ASSURED entries
+# that early drop may not evict.
+ctmax_saved=$(sysctl -n net.netfilter.nf_conntrack_max)
+ctmax=${NFVS_DR_FLOOD_CTMAX:-4000}
+drflood=${NFVS_DR_FLOOD:-$((3 * ctmax))}
+nat_greet "$d" director --tcp 2222
+dx sysctl -qw net.nfvs.conntrack=1
+dx iptables -F
+dx conntrack -F 2>/dev/null
+sysctl -qw net.netfilter.nf_conntrack_max="$ctmax"
+start=$(date +%s)
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --port 8080
+check_eq "bridged DR flood: $drflood SYNs from distinct spoofed sources sent" 0 $?
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --ack "$drflood" --port 8080
+check_eq "bridged DR flood: and an ACK for each sent" 0 $?
+flood_ct=$(dx conntrack -L -p tcp --dport 8080 2>/dev/null | grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.')
+early=$(dx conntrack -S 2>/dev/null | sed -n 's/.* early_drop=\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
+echo "# the flood took $(($(date +%s) - start)) s; its entries: $(grep -c . <<<"$flood_ct"), ASSURED: $(grep -c ASSURED <<<"$flood_ct"); conntrack table $(dx conntrack -C 2>/dev/null) of $ctmax, early drops $early"
+check_eq "bridged DR flood: none of its entries is ASSURED" 0 "$(grep -c ASSURED <<<"$flood_ct")"
+check "bridged DR flood: the full table made room by early drop" test "$early" -gt 0
+check_eq "bridged DR flood: the director's own service is served" "director" \
+	"$(ip netns exec "$c" socat -T 5 - TCP:10.0.1.1:2222,connect-timeout=5 </dev/null 2>&1)"
+check "bridged DR flood: a client is served through the NAT services" served
+sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"
+dx sysctl -qw net.nfvs.conntrack=0
+dx conntrack -F 2>/dev/null
+
 # The SYN flood.
 check "ipvsadm --set 5 5 5" dx ipvsadm --set 5 5 5
 dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 80 --syn -j ACCEPT
