@@ -3,7 +3,8 @@
 #
 # Builds nfvs.ko with warnings as errors for every kernel of the matrix, each
 # in its own copy of the sources under build/<kernel release>/. 7.3 needs
-# trixie's gcc-14, so it is built inside the trixie chroot.
+# trixie's gcc-14, so it is built inside the trixie chroot. The series
+# "debug" is make check's debug kernel (scripts/debug-kernel.sh builds it).
 # Prints one TAP line per kernel on stdout; the build logs go to
 # build/<kernel release>/build.log.
 set -uo pipefail
@@ -25,7 +26,7 @@ kbuild() {
 }
 
 build_one() {
-	local series=$1 kver kdir out log root="" inner
+	local series=$1 kver kdir out log root="" inner canary
 	kver=$(nfvs_kver "$series")
 	if [ -z "$kver" ] || ! kdir=$(nfvs_kdir "$kver"); then
 		echo "not ok - build $series: kernel or headers not installed (make deps)"
@@ -41,9 +42,16 @@ build_one() {
 	nfvs_stage_sources "$root$inner"
 	rm -rf "$root$inner/hookdump"
 	cp -r "$NFVS_TOP/tests/selftests/modules/hookdump" "$root$inner/hookdump"
+	# The detectors' canary, for the debug kernel only (tests/harness/canary.sh).
+	canary=
+	if [ "$series" = debug ]; then
+		canary=$inner/debug_canary
+		cp -r "$NFVS_TOP/tests/harness/modules/debug_canary" "$canary"
+	fi
 	mkdir -p "$out"
 	: >"$log"
-	if kbuild "$kdir" "$inner" "$log" && kbuild "$kdir" "$inner/hookdump" "$log"; then
+	if kbuild "$kdir" "$inner" "$log" && kbuild "$kdir" "$inner/hookdump" "$log" &&
+	   { [ -z "$canary" ] || kbuild "$kdir" "$canary" "$log"; }; then
 		if [ -n "$root" ]; then
 			mkdir -p "$out/hookdump"
 			cp "$root$inner/nfvs.ko" "$out/nfvs.ko"

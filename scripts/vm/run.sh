@@ -20,6 +20,10 @@
 # NFVS_TEST_TIMEOUT plus 300). NFVS_VM_TIMEOUT, unset by default, caps the
 # whole boot as well (make demo, make bench, the harness canaries).
 #
+# SERIES "debug" is make check's debug kernel (scripts/debug-kernel.sh:
+# KASAN, lockdep, kmemleak), with 2 vCPUs and 2048 MiB; after each script
+# the guest scans for leaks, and any unreferenced object fails the script.
+#
 # NFVS_KVM=1 uses KVM instead of TCG software emulation; NFVS_VM_NAME names
 # the output directory (build/<name>-<kernel>, default "vm"); NFVS_VM_SMP
 # and NFVS_VM_MEM (MiB) size the guest (default 1 CPU, 1024; make bench
@@ -44,8 +48,22 @@ shift
 test_timeout=${NFVS_TEST_TIMEOUT:-1200}
 root=${NFVS_VM_ROOT:-}
 kver=$(nfvs_kver "$series" "$root")
-[ -n "$kver" ] || { echo "not ok - $series: kernel not installed (make deps)"; exit 1; }
+if [ -z "$kver" ]; then
+	[ "$series" = debug ] &&
+		{ echo "not ok - debug: the debug kernel is not built (scripts/debug-kernel.sh)"; exit 1; }
+	echo "not ok - $series: kernel not installed (make deps)"
+	exit 1
+fi
 vmlinuz=$(nfvs_vmlinuz "$kver" "$root") || { echo "not ok - $kver: no vmlinuz"; exit 1; }
+# The debug kernel's modules are in the cache, not in the host's root: the
+# guest mounts them at /usr/lib/modules/KVER (init-stage1). It has 2 vCPUs
+# to run races, and KASAN's shadow and kmemleak's pool need more memory.
+modroot=$root
+smp=1 mem=1024
+if [ "$series" = debug ]; then
+	modroot=$(nfvs_debug_dir)/root
+	smp=2 mem=2048
+fi
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
@@ -63,7 +81,7 @@ initrd=$NFVS_CACHE/initrd-$kver.gz
 [ $prepare = 0 ] && { rm -rf "$out" && mkdir -p "$out/results"; }
 if [ ! -f "$initrd" ] || [ "$initrd" -ot "$(dirname "$0")/init-stage1" ] ||
    [ "$initrd" -ot "$(dirname "$0")/mkinitramfs.sh" ]; then
-	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd.tmp" "$root" &&
+	"$(dirname "$0")/mkinitramfs.sh" "$kver" "$initrd.tmp" "$modroot" &&
 		mv "$initrd.tmp" "$initrd" ||
 		{ echo "not ok - $kver: cannot build the initramfs"; exit 1; }
 fi
@@ -99,9 +117,10 @@ if [ -n "$root" ]; then
 	rootfs="path=$root"
 	append=" nfvs_rootrw=1"
 fi
+[ "$series" = debug ] && append="$append nfvs_modules=$modroot/usr/lib/modules/$kver"
 start=$(date +%s)
 ${NFVS_QEMU:-qemu-system-x86_64} \
-	-accel "$accel" -m "${NFVS_VM_MEM:-1024}" -smp "${NFVS_VM_SMP:-1}" \
+	-accel "$accel" -m "${NFVS_VM_MEM:-$mem}" -smp "${NFVS_VM_SMP:-$smp}" \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
@@ -152,6 +171,11 @@ for tap in "$out"/results/*.tap; do
 	name=${base##*/}
 	nfvs_tap_from_script "$kver: ${name#[0-9][0-9]-}" "$tap" \
 		"$(cat "$base.rc" 2>/dev/null || echo 255)" "$base.err" || rc=1
+	if [ -s "$base.kmemleak" ]; then
+		echo "not ok - $kver: ${name#[0-9][0-9]-}: kmemleak: no unreferenced object after the script"
+		grep -E '^unreferenced object|^ +\[<' "$base.kmemleak" | head -n 20 | sed 's/^/# /'
+		rc=1
+	fi
 	echo "# time: $kver: ${name#[0-9][0-9]-}: $(cat "$base.secs" 2>/dev/null || echo '?') s, busy $(cat "$base.busy" 2>/dev/null || echo '?') s"
 done
 
@@ -173,6 +197,20 @@ n=$(ls "$out"/results/*.tap 2>/dev/null | wc -l)
 if [ "$n" != "${#tests[@]}" ]; then
 	echo "not ok - $kver: ran $n of ${#tests[@]} test scripts"
 	rc=1
+fi
+
+# The debug kernel's detectors: KASAN reported ready at boot, and lockdep
+# and kmemleak still on at the end (the canaries prove that they report).
+if [ "$series" = debug ]; then
+	on=$(grep -o 'KernelAddressSanitizer initialized' "$out/console.log" | head -n 1)
+	on="${on:+KASAN }$(sed -n 's/^ *debug_locks: *1$/lockdep /p; s/^kmemleak: on$/kmemleak/p' \
+		"$out/results/detectors" 2>/dev/null | tr -d '\n')"
+	if [ "$on" = "KASAN lockdep kmemleak" ]; then
+		echo "ok - $kver: KASAN, lockdep and kmemleak on to the end"
+	else
+		echo "not ok - $kver: KASAN, lockdep and kmemleak on to the end (on: ${on:-none})"
+		rc=1
+	fi
 fi
 
 if problems=$(nfvs_console_problems "$out/console.log"); then

@@ -4,9 +4,10 @@
 # The VM harness must not be able to report green by accident. Boots the
 # canaries of tests/harness/canaries/ (a flipped assertion, a failing exit
 # status, silence, a short plan, a hang, a kernel warning, a crash, a guest
-# that makes no progress, one that outlives its time cap) under
-# scripts/vm/run.sh and checks that each one is
-# reported as the failure it is. Prints "ok - harness: ..." result lines.
+# that makes no progress, one that outlives its time cap; on the debug
+# kernel, a bug for each of lockdep, the sleep-in-atomic check, KASAN and
+# kmemleak) under scripts/vm/run.sh and checks that each one is reported
+# as the failure it is. Prints "ok - harness: ..." result lines.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
@@ -52,6 +53,25 @@ c=tests/harness/canaries
 		"$run" "$series" $c/stuck.sh
 	echo "exit $?"
 } >"$out/d.txt" 2>&1
+
+# The debug kernel's detectors, each on a bug of the canary module (lockdep
+# first: a KASAN report switches lockdep off).
+if [[ " $NFVS_SERIES " == *" debug "* ]]; then
+	{
+		NFVS_VM_NAME=canary-e "$run" debug $c/debug_lockdep.sh \
+			$c/debug_atomic_sleep.sh $c/debug_kasan.sh $c/debug_leak.sh
+		echo "exit $?"
+	} >"$out/e.txt" 2>&1
+	expect "$out/e.txt" "debug kernel: a lock-order inversion fails the run (lockdep)" \
+		'^# .*possible circular locking dependency detected'
+	expect "$out/e.txt" "debug kernel: a sleep with a spinlock held fails the run" \
+		'^# .*BUG: sleeping function called from invalid context'
+	expect "$out/e.txt" "debug kernel: an out-of-bounds read fails the run (KASAN)" \
+		'^# .*BUG: KASAN: slab-out-of-bounds'
+	expect "$out/e.txt" "debug kernel: a leak fails the run (kmemleak)" \
+		'^not ok - [^:]+: debug_leak: kmemleak: no unreferenced object'
+	expect "$out/e.txt" "debug kernel: the run exits non-zero" '^exit [1-9]'
+fi
 
 expect "$out/a.txt" "a flipped assertion in a guest fails the run" \
 	'^not ok - [^:]+: flipped: net.nfvs.conntrack defaults to 1'
