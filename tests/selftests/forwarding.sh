@@ -98,16 +98,23 @@ nx $d ipvsadm -A -u $nvip:56 -s rr
 nx $d ipvsadm -a -u $nvip:56 -r 10.0.0.11:56 -m
 check_eq "nat: a real server's port-unreachable reaches the client translated" \
 	"refused" "$(nx $c $peer refused $nvip 56)"
-nx rs1-$nfvs_sfx $peer watch 4 >"$tmp/watch1" &
+# The watchers listen until killed: each says when its socket is open,
+# and is stopped a second after the first error arrived (the one with
+# the bad checksum was sent first, so it would have arrived by then).
+rm -f "$tmp/ready1" "$tmp/ready2"
+nx rs1-$nfvs_sfx $peer watch 120 --ready "$tmp/ready1" >"$tmp/watch1" &
 w1=$!
-nx rs2-$nfvs_sfx $peer watch 4 >"$tmp/watch2" &
+nx rs2-$nfvs_sfx $peer watch 120 --ready "$tmp/ready2" >"$tmp/watch2" &
 w2=$!
-sleep 1
+poll 60 test -e "$tmp/ready1" -a -e "$tmp/ready2"
 nx $c $peer udp $nvip 53 1 --bind 10.0.1.2:40000 >"$tmp/flow"
 rs=$(awk '{ print $1 }' "$tmp/flow")
 nx $c $peer unreach $nvip 53 10.0.1.2 40000 --badsum >/dev/null
 nx $c $peer unreach $nvip 53 10.0.1.2 40000 >/dev/null
-wait $w1 $w2
+poll 30 test -s "$tmp/watch1" -o -s "$tmp/watch2"
+sleep 1
+kill $w1 $w2 2>/dev/null
+wait $w1 $w2 2>/dev/null || true
 rip=10.0.0.1${rs#rs}
 check_eq "nat: the client's port-unreachable about a reply reaches its real server translated" \
 	"10.0.1.2 $rip:53 10.0.1.2:40000" \

@@ -336,6 +336,8 @@ def unreach(args):
 
 def watch(args):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    if args.ready:
+        open(args.ready, "w").close()
     end = time.time() + args.seconds
     while time.time() < end:
         s.settimeout(max(end - time.time(), 0.01))
@@ -397,6 +399,7 @@ def main():
     p.add_argument("--badsum", action="store_true")
     p = sub.add_parser("watch")
     p.add_argument("seconds", type=float)
+    p.add_argument("--ready", help="file to create once listening")
     args = ap.parse_args()
     {"serve": serve, "greet": greet, "tcp": tcp, "udp": udp, "put": put,
      "refused": refused,

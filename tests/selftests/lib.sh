@@ -102,6 +102,12 @@ spread_k() {
 	echo "${s%/*}"
 }
 
+# spread_has I: whether item I (from 0) of a list is this kernel's.
+spread_has() {
+	local s=${NFVS_SPREAD:-0/1}
+	[ $(($1 % ${s#*/})) -eq "${s%/*}" ]
+}
+
 spread_share() {
 	local s=${NFVS_SPREAD:-0/1} k n
 	k=${s%/*} n=${s#*/}

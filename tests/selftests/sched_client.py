@@ -15,9 +15,13 @@ The real servers greet each connection with "NAME ..." (sched.sh).
       N requests, each from a socket (so a source port) of its own, sent
       again once if unanswered (UDP); prints "NAME ok TRIES" when the
       answer quotes the request, else "NAME bad TRIES".
+  sched_client.py flood VIP PORT SECONDS
+      connections one after the other, as fast as they are answered (each
+      given 2 s), for SECONDS; prints "answered N unanswered M" at the end.
 """
 import socket
 import sys
+import time
 
 TIMEOUT = 10
 
@@ -86,11 +90,28 @@ def cmd_udp(vip, port, n):
               flush=True)
 
 
+def cmd_flood(vip, port, seconds):
+    answered = unanswered = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection((vip, port), 2) as sock:
+                if greeting(sock) != "none":
+                    answered += 1
+                    continue
+        except OSError:
+            pass
+        unanswered += 1
+    print("answered", answered, "unanswered", unanswered, flush=True)
+
+
 def main(argv):
-    if len(argv) < 5 or argv[1] not in ("tcp", "hold", "udp"):
+    if len(argv) < 5 or argv[1] not in ("tcp", "hold", "udp", "flood"):
         sys.exit(__doc__)
     vip, port, n = argv[2], int(argv[3]), int(argv[4])
-    if argv[1] == "tcp":
+    if argv[1] == "flood":
+        cmd_flood(vip, port, n)
+    elif argv[1] == "tcp":
         cmd_tcp(vip, port, n, argv[5:])
     elif argv[1] == "hold":
         cmd_hold(vip, port, n)
