@@ -14,6 +14,12 @@
 
 /* How long a data connection waits for its first packet. */
 #define NFVS_APP_DATA_WAIT (60 * HZ)
+/*
+ * How many may wait at once per control connection: a client announcing
+ * port after port cannot fill the table with connections (conntrack's FTP
+ * helper keeps one expectation per control connection).
+ */
+#define NFVS_APP_DATA_MAX_WAITING 8
 
 static const struct nfvs_app *const nfvs_apps[] = {
 	&nfvs_app_ftp,
@@ -91,6 +97,7 @@ bool nfvs_conn_data(struct nfvs_net *nn, struct nfvs_conn *ctl,
 		.fwd = ctl->fwd,
 		.flags = (cport ? 0 : NFVS_CONN_F_NO_CPORT) |
 			 (ctl->flags & NFVS_CONN_F_NFCT),
+		.control = ctl,
 	};
 	struct nfvs_conn *cp;
 
@@ -110,12 +117,17 @@ bool nfvs_conn_data(struct nfvs_net *nn, struct nfvs_conn *ctl,
 		if (same)
 			return true;
 	}
+	if (atomic_read(&ctl->n_waiting) >= NFVS_APP_DATA_MAX_WAITING) {
+		net_info_ratelimited("nfvs: %pI4:%u: %d data connections announced and unused, refusing another\n",
+				     &ctl->key.caddr.ip, ntohs(ctl->key.cport),
+				     NFVS_APP_DATA_MAX_WAITING);
+		return false;
+	}
+	/* The control connection lives as long as its data connections. */
 	cp = nfvs_conn_new(nn, &param, ctl->dest, NFVS_APP_DATA_WAIT);
 	if (!cp)
 		return false;
 	cp->zone = ctl->zone;
-	/* The control connection lives as long as its data connections. */
-	nfvs_conn_set_control(cp, ctl);
 	nfvs_conn_put(cp);
 	return true;
 }

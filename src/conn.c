@@ -54,6 +54,17 @@ static atomic_t *nfvs_conn_counter(struct nfvs_conn *cp)
 	return cp->active ? &cp->dest->activeconns : &cp->dest->inactconns;
 }
 
+/* Lets go of the control connection, if any; the last user of cp. */
+static void nfvs_conn_drop_control(struct nfvs_conn *cp)
+{
+	if (!cp->control)
+		return;
+	if (cp->waiting)
+		atomic_dec(&cp->control->n_waiting);
+	atomic_dec(&cp->control->n_control);
+	nfvs_conn_put(cp->control);
+}
+
 void nfvs_conn_put(struct nfvs_conn *cp)
 {
 	if (!refcount_dec_and_test(&cp->refcnt))
@@ -63,10 +74,7 @@ void nfvs_conn_put(struct nfvs_conn *cp)
 		atomic_dec(nfvs_conn_counter(cp));
 		nfvs_dest_put(cp->dest);
 	}
-	if (cp->control) {
-		atomic_dec(&cp->control->n_control);
-		nfvs_conn_put(cp->control);
-	}
+	nfvs_conn_drop_control(cp);
 	call_rcu(&cp->rcu, nfvs_conn_free_rcu);
 }
 
@@ -148,10 +156,17 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 	cp->expires = jiffies + timeout;
 	if (dest && refcount_inc_not_zero(&dest->refcnt))
 		cp->dest = dest;
+	/* A data connection waits for its first packet, counted as such. */
+	if (p->control) {
+		nfvs_conn_set_control(cp, p->control);
+		cp->waiting = true;
+		atomic_inc(&p->control->n_waiting);
+	}
 
 	if (rhltable_insert(&nn->conns.table, &cp->node, nfvs_conn_params)) {
 		if (cp->dest)
 			nfvs_dest_put(cp->dest);
+		nfvs_conn_drop_control(cp);
 		kmem_cache_free(nfvs_conn_cache, cp);
 		return NULL;
 	}

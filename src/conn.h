@@ -37,6 +37,8 @@ struct nfvs_conn_param {
 	__be16 dport;
 	u32 fwd;		/* NFVS_FWD_* */
 	u16 flags;		/* NFVS_CONN_F_* */
+	/* An FTP data connection: its control connection, referenced. */
+	struct nfvs_conn *control;
 };
 
 /*
@@ -59,6 +61,7 @@ struct nfvs_conn {
 	bool active;			/* counted as active by its dest */
 	bool proven;			/* DR, TUN: the client sent data */
 	bool unhashed;			/* out of the table: no more timers */
+	bool waiting;			/* a data connection not used yet */
 	spinlock_t lock;		/* state, timer, unhashed */
 	struct timer_list timer;	/* fires at or before expires */
 	unsigned long expires;		/* when it ends without traffic */
@@ -69,6 +72,7 @@ struct nfvs_conn {
 	struct nf_conntrack_zone zone;	/* of its conntrack entry */
 	struct nfvs_conn *control;	/* its template, referenced */
 	atomic_t n_control;		/* connections it controls */
+	atomic_t n_waiting;		/* of those, data ones not used yet */
 	const struct nfvs_app *app;	/* its application helper */
 	void *app_data;			/* and that helper's state */
 	struct rcu_head rcu;

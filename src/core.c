@@ -161,6 +161,11 @@ static unsigned long nfvs_conn_update(struct nfvs_net *nn,
 	bool active;
 
 	spin_lock_bh(&cp->lock);
+	/* A data connection's first packet: no longer waiting. */
+	if (cp->waiting) {
+		cp->waiting = false;
+		atomic_dec(&cp->control->n_waiting);
+	}
 	if (p->protocol == IPPROTO_TCP) {
 		/* Data after the handshake: more than a blind sender's pair. */
 		if (dir == NFVS_DIR_INPUT_ONLY && !cp->proven &&

@@ -3,7 +3,10 @@
  * Sysctls, one set per network namespace, under net/nfvs and, with
  * ipvs_compat, the same values under net/ipv4/vs. Names and defaults are
  * those of IPVS; ranges are the values that mean something (IPVS accepts
- * any integer for its on/off switches). The template's .data holds the
+ * any integer for its on/off switches). A sysctl whose IPVS behaviour nfvs
+ * does not have is fixed at the default that describes what nfvs does:
+ * any other value is refused (EOPNOTSUPP), never taken and ignored. The
+ * template's .data holds the
  * offset of each value inside struct nfvs_net; every directory of every
  * namespace gets a copy pointing at that namespace's values.
  */
@@ -19,15 +22,45 @@
 #define NFVS_SYSCTL_OFFSET(field) \
 	((void *)offsetof(struct nfvs_net, sysctl.field))
 
-#define NFVS_SYSCTL_INT(name, min, max) {				\
+#define NFVS_SYSCTL_HANDLER(name, handler, min, max) {			\
 		.procname = #name,					\
 		.data = NFVS_SYSCTL_OFFSET(name),			\
 		.maxlen = sizeof(int),					\
 		.mode = 0644,						\
-		.proc_handler = proc_dointvec_minmax,			\
+		.proc_handler = (handler),				\
 		.extra1 = (min),					\
 		.extra2 = (max),					\
 	}
+
+#define NFVS_SYSCTL_INT(name, min, max)					\
+	NFVS_SYSCTL_HANDLER(name, proc_dointvec_minmax, min, max)
+
+static const int nfvs_amemthresh_default = 1024;
+
+/*
+ * A fixed sysctl (nfvs_sysctl_fixed as the handler): read as IPVS has it,
+ * with only the value of what nfvs does, its range (extra1 and extra2).
+ * A write of the fixed value succeeds (sysctl.conf files written for IPVS
+ * with the defaults load); any other integer fails with EOPNOTSUPP, so
+ * that a defence mode or a behaviour nfvs lacks is never believed on.
+ */
+static int nfvs_sysctl_fixed(nfvs_ctl_table *table, int write, void *buffer,
+			     size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = *table;
+	int val, err;
+
+	if (!write)
+		return proc_dointvec(table, write, buffer, lenp, ppos);
+	tmp.data = &val;
+	err = proc_dointvec(&tmp, write, buffer, lenp, ppos);
+	if (err)
+		return err;
+	if (val != *(const int *)table->extra1)
+		return -EOPNOTSUPP;
+	WRITE_ONCE(*(int *)table->data, val);
+	return 0;
+}
 
 /*
  * conntrack=1 also has conntrack run in the namespace, as a conntrack match
@@ -70,11 +103,14 @@ int nfvs_sysctl_conntrack_hold(struct nfvs_net *nn)
 }
 
 const struct ctl_table nfvs_sysctl_template[NFVS_SYSCTL_COUNT] = {
-	/* Free memory (pages) below which the defense modes engage. */
-	NFVS_SYSCTL_INT(amemthresh, SYSCTL_ZERO, SYSCTL_INT_MAX),
-	/* Defense modes: 0 off, 1 and 2 automatic, 3 always. */
-	NFVS_SYSCTL_INT(drop_entry, SYSCTL_ZERO, SYSCTL_THREE),
-	NFVS_SYSCTL_INT(drop_packet, SYSCTL_ZERO, SYSCTL_THREE),
+	/* No defence modes (Documentation/sysctl.rst): fixed at "off". */
+	NFVS_SYSCTL_HANDLER(amemthresh, nfvs_sysctl_fixed,
+			    (void *)&nfvs_amemthresh_default,
+			    (void *)&nfvs_amemthresh_default),
+	NFVS_SYSCTL_HANDLER(drop_entry, nfvs_sysctl_fixed, SYSCTL_ZERO,
+			    SYSCTL_ZERO),
+	NFVS_SYSCTL_HANDLER(drop_packet, nfvs_sysctl_fixed, SYSCTL_ZERO,
+			    SYSCTL_ZERO),
 	/* 1: every nfvs connection has a confirmed conntrack entry. */
 	{
 		.procname = "conntrack",
@@ -85,24 +121,29 @@ const struct ctl_table nfvs_sysctl_template[NFVS_SYSCTL_COUNT] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = SYSCTL_ONE,
 	},
-	NFVS_SYSCTL_INT(secure_tcp, SYSCTL_ZERO, SYSCTL_THREE),
-	/* Re-route NAT replies after SNAT by the real server's address. */
+	NFVS_SYSCTL_HANDLER(secure_tcp, nfvs_sysctl_fixed, SYSCTL_ZERO,
+			    SYSCTL_ZERO),
+	/* Route NAT replies again once they come from the VIP. */
 	NFVS_SYSCTL_INT(snat_reroute, SYSCTL_ZERO, SYSCTL_ONE),
 	/* Drop the connections of a removed destination at once. */
 	NFVS_SYSCTL_INT(expire_nodest_conn, SYSCTL_ZERO, SYSCTL_ONE),
-	/* Create connections from mid-stream TCP packets too. */
-	NFVS_SYSCTL_INT(sloppy_tcp, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Connections open on a SYN only. */
+	NFVS_SYSCTL_HANDLER(sloppy_tcp, nfvs_sysctl_fixed, SYSCTL_ZERO,
+			    SYSCTL_ZERO),
 	/* Expire persistence templates of a quiesced destination. */
 	NFVS_SYSCTL_INT(expire_quiescent_template, SYSCTL_ZERO, SYSCTL_ONE),
-	/* Answer packets for missing NAT connections with ICMP. */
-	NFVS_SYSCTL_INT(nat_icmp_send, SYSCTL_ZERO, SYSCTL_ONE),
-	/* Honour DF: send frag-needed instead of fragmenting. */
-	NFVS_SYSCTL_INT(pmtu_disc, SYSCTL_ZERO, SYSCTL_ONE),
+	/* Packets of unknown NAT flows pass on, unanswered. */
+	NFVS_SYSCTL_HANDLER(nat_icmp_send, nfvs_sysctl_fixed, SYSCTL_ZERO,
+			    SYSCTL_ZERO),
+	/* DF is honoured: frag-needed, not fragmentation. */
+	NFVS_SYSCTL_HANDLER(pmtu_disc, nfvs_sysctl_fixed, SYSCTL_ONE,
+			    SYSCTL_ONE),
 	/* How a reused client port is handled (bit mask, IPVS's values). */
 	NFVS_SYSCTL_INT(conn_reuse_mode, SYSCTL_ZERO,
 			SYSCTL_THREE),
-	/* Schedule ICMP packets that open no connection of their own. */
-	NFVS_SYSCTL_INT(schedule_icmp, SYSCTL_ZERO, SYSCTL_ONE),
+	/* ICMP that opens no connection of its own is not scheduled. */
+	NFVS_SYSCTL_HANDLER(schedule_icmp, nfvs_sysctl_fixed, SYSCTL_ZERO,
+			    SYSCTL_ZERO),
 };
 
 void nfvs_sysctl_defaults(struct nfvs_sysctl *s)

@@ -2,9 +2,11 @@
 /*
  * Transmission by NAT: the client's packet gets the real server's address
  * and port and is sent on its way from LOCAL_IN; the real server's reply
- * gets the virtual service's address and port back in FORWARD.
+ * gets the virtual service's address and port back in FORWARD, and is
+ * routed again from there when snat_reroute says so.
  */
 #include <linux/ip.h>
+#include <linux/netfilter_ipv4.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
@@ -13,6 +15,7 @@
 
 #include "conn.h"
 #include "core.h"
+#include "netns.h"
 
 /* Rewrites one address and port of the packet, with all its checksums. */
 static int nfvs_rewrite(struct sk_buff *skb, const struct nfvs_pkt *p,
@@ -81,6 +84,14 @@ unsigned int nfvs_unnat_reply(struct nfvs_conn *cp, struct sk_buff *skb,
 			      const struct nfvs_pkt *p)
 {
 	if (nfvs_rewrite(skb, p, false, cp->vaddr.ip, cp->vport))
+		return NF_DROP;
+	/*
+	 * snat_reroute (IPVS's default): the reply now comes from the VIP,
+	 * which source-based routing rules may send another way than the
+	 * route it was forwarded by.
+	 */
+	if (READ_ONCE(cp->nn->sysctl.snat_reroute) &&
+	    ip_route_me_harder(cp->nn->net, NULL, skb, RTN_LOCAL))
 		return NF_DROP;
 	nfvs_track(cp, skb);
 	return NF_ACCEPT;

@@ -399,12 +399,53 @@ static void walk_in_parts(struct kunit *test)
 	rcu_barrier();
 }
 
+/*
+ * An FTP client announcing port after port on one control connection: at
+ * most 8 data connections wait for their first packet at once; one that
+ * ends makes room for another.
+ */
+static void data_waiting_capped(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn_param pc = param(0xc0000201, 40021, 0xc6336401);
+	struct nfvs_conn_param pd = param(0xc0000201, 41000, 0xc6336401);
+	struct nfvs_conn *ctl, *cp;
+	int i, made = 0;
+
+	pc.vport = htons(21);
+	ctl = nfvs_conn_new(nn, &pc, NULL, 60 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, ctl);
+	for (i = 0; i < 20; i++)
+		made += nfvs_conn_data(nn, ctl, htons(41000 + i), htons(20),
+				       htons(20));
+	KUNIT_EXPECT_EQ(test, made, 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctl->n_waiting), 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 9);
+
+	/* The first one ends: room for one more. */
+	pd.vport = htons(20);
+	cp = in_get(nn, &pd);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	nfvs_conn_expire_now(cp);
+	nfvs_conn_put(cp);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctl->n_waiting), 7);
+	KUNIT_EXPECT_TRUE(test, nfvs_conn_data(nn, ctl, htons(41100), htons(20),
+					       htons(20)));
+	KUNIT_EXPECT_FALSE(test, nfvs_conn_data(nn, ctl, htons(41101),
+						htons(20), htons(20)));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctl->n_waiting), 8);
+	nfvs_conn_put(ctl);
+	nfvs_conns_exit(nn);
+	rcu_barrier();
+}
+
 static struct kunit_case nfvs_conn_cases[] = {
 	KUNIT_CASE(lookups_both_ways),
 	KUNIT_CASE(shared_client_end),
 	KUNIT_CASE(expire_now_and_touch),
 	KUNIT_CASE(ended_before_armed),
 	KUNIT_CASE(helper_own_protocol),
+	KUNIT_CASE(data_waiting_capped),
 	KUNIT_CASE(timer_expiry),
 	KUNIT_CASE(touch_later_lives_on),
 	KUNIT_CASE(touch_earlier_ends_sooner),

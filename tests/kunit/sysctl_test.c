@@ -66,8 +66,12 @@ static void template_entries(struct kunit *test)
 		KUNIT_EXPECT_GT_MSG(test, strlen(t->procname), 0, "entry %zu", i);
 		KUNIT_EXPECT_EQ_MSG(test, t->mode, 0644, "%s", t->procname);
 		KUNIT_EXPECT_EQ_MSG(test, t->maxlen, sizeof(int), "%s", t->procname);
-		/* conntrack's own handler checks its range the same way. */
-		if (strcmp(t->procname, "conntrack"))
+		/*
+		 * conntrack's own handler checks its range the same way; a
+		 * fixed one (a range of one value) has a handler of its own.
+		 */
+		if (strcmp(t->procname, "conntrack") &&
+		    *(const int *)t->extra1 != *(const int *)t->extra2)
 			KUNIT_EXPECT_PTR_EQ_MSG(test, t->proc_handler,
 						&proc_dointvec_minmax, "%s",
 						t->procname);
@@ -127,19 +131,20 @@ static void documented_values(struct kunit *test)
 		const char *name;
 		int def, min, max;
 	} want[] = {
-		{ "amemthresh", 1024, 0, INT_MAX },
-		{ "drop_entry", 0, 0, 3 },
-		{ "drop_packet", 0, 0, 3 },
+		/* What nfvs does not do: fixed at the value of what it does. */
+		{ "amemthresh", 1024, 1024, 1024 },
+		{ "drop_entry", 0, 0, 0 },
+		{ "drop_packet", 0, 0, 0 },
 		{ "conntrack", 0, 0, 1 },
-		{ "secure_tcp", 0, 0, 3 },
+		{ "secure_tcp", 0, 0, 0 },
 		{ "snat_reroute", 1, 0, 1 },
 		{ "expire_nodest_conn", 0, 0, 1 },
-		{ "sloppy_tcp", 0, 0, 1 },
+		{ "sloppy_tcp", 0, 0, 0 },
 		{ "expire_quiescent_template", 0, 0, 1 },
-		{ "nat_icmp_send", 0, 0, 1 },
-		{ "pmtu_disc", 1, 0, 1 },
+		{ "nat_icmp_send", 0, 0, 0 },
+		{ "pmtu_disc", 1, 1, 1 },
 		{ "conn_reuse_mode", 1, 0, 3 },
-		{ "schedule_icmp", 0, 0, 1 },
+		{ "schedule_icmp", 0, 0, 0 },
 	};
 	struct nfvs_net *nn;
 	size_t i, j;
@@ -170,6 +175,7 @@ static void write_minmax(struct kunit *test)
 	struct ctl_table *tbl;
 	struct nfvs_net *nn;
 	char s[16];
+	int bad;
 	size_t i;
 
 	tbl = sysctl_table(test, &nn);
@@ -185,14 +191,16 @@ static void write_minmax(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, s), 0, "%s", t->procname);
 		KUNIT_EXPECT_EQ_MSG(test, sysctl_value(nn, tmpl), min, "%s", t->procname);
 
+		/* A fixed one: not supported, rather than out of range. */
+		bad = min == max ? -EOPNOTSUPP : -EINVAL;
 		if (max < INT_MAX) {
 			snprintf(s, sizeof(s), "%d", max + 1);
-			KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, s), -EINVAL,
+			KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, s), bad,
 					    "%s", t->procname);
 		}
 		if (min > INT_MIN) {
 			snprintf(s, sizeof(s), "%d", min - 1);
-			KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, s), -EINVAL,
+			KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, s), bad,
 					    "%s", t->procname);
 		}
 		KUNIT_EXPECT_EQ_MSG(test, sysctl_write(t, "x"), -EINVAL,

@@ -18,7 +18,9 @@
 # With compat on, nfvs offers the whole IPVS interface; beside in-tree ip_vs
 # it refuses compat with one kernel-log line naming the way out, and with
 # ipvs_compat=0 it touches none of in-tree's names, nor in-tree's packets
-# (both balance NAT traffic side by side in namespaces of their own).
+# (both balance NAT traffic side by side in namespaces of their own, and
+# route their replies again by snat_reroute alike). A sysctl of a
+# behaviour nfvs lacks takes only the value of what nfvs does.
 # Unloading nfvs leaves in-tree ip_vs working.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -85,6 +87,15 @@ check_eq "net.nfvs.conntrack=1 reads back as net.ipv4.vs.conntrack" "1" \
 sysctl -qw net.ipv4.vs.conntrack=0
 check_eq "net.ipv4.vs.conntrack=0 reads back as net.nfvs.conntrack" "0" \
 	"$(sysctl -n net.nfvs.conntrack 2>&1)"
+# A sysctl of a behaviour nfvs lacks is fixed: the value of what nfvs does
+# is taken, any other refused (in-tree IPVS takes it: see (b)).
+err=$(sysctl -w net.ipv4.vs.secure_tcp=1 2>&1 >/dev/null)
+check "net.ipv4.vs.secure_tcp=1 (a defense mode nfvs lacks) is refused" \
+	grep -q "Operation not supported" <<<"$err"
+echo "# $err"
+check_eq "and secure_tcp still reads 0" "0" "$(sysctl -n net.nfvs.secure_tcp 2>&1)"
+check "net.ipv4.vs.secure_tcp=0 is taken" sysctl -qw net.ipv4.vs.secure_tcp=0
+check "net.nfvs.amemthresh=2048 is refused" bash -c '! sysctl -qw net.nfvs.amemthresh=2048 2>/dev/null'
 check_eq "net.ipv4.vs.* and net.nfvs.* have the same names" \
 	"$(ls /proc/sys/net/nfvs | tr '\n' ' ')" "$(ls /proc/sys/net/ipv4/vs | tr '\n' ' ')"
 # While nfvs holds the IPVS names, in-tree ip_vs is refused up front (it
@@ -128,6 +139,12 @@ check_eq "in-tree-only net.ipv4.vs.run_estimation still there" "1" \
 check "nfvs has /proc/net/nfvs" test -e /proc/net/nfvs
 check_eq "nfvs's /proc/net entries" "/proc/net/nfvs /proc/net/nfvs_conn /proc/net/nfvs_stats" \
 	"$(echo /proc/net/nfvs*)"
+if sysctl -qw net.ipv4.vs.secure_tcp=1 2>/dev/null; then
+	echo "# in-tree IPVS takes net.ipv4.vs.secure_tcp=1 (nfvs refuses it)"
+	sysctl -qw net.ipv4.vs.secure_tcp=0
+else
+	echo "# in-tree IPVS refuses net.ipv4.vs.secure_tcp=1 too"
+fi
 check_eq "net.nfvs.conntrack exists, 0" "0" "$(sysctl -n net.nfvs.conntrack 2>&1)"
 sysctl -qw net.nfvs.conntrack=1
 check_eq "net.nfvs.conntrack=1 leaves in-tree's net.ipv4.vs.conntrack 0" "0" \
@@ -214,6 +231,29 @@ check_eq "nfvs: its real server sees the client, not masqueraded" \
 	"$(ip netns exec "${nfvs_ns}c" socat -T 5 - TCP:10.21.1.100:80 </dev/null 2>&1)"
 check "nfvs: its connection's conntrack entry is there" bash -c \
 	"ip netns exec ${nfvs_ns}d conntrack -L -p tcp -d 10.21.1.100 --dport 80 2>/dev/null | grep -q 'src=10.21.1.2'"
+
+# snat_reroute, on both (in-tree's result is the reference): a rule routes
+# what comes from the VIP by a table that blackholes the client. With
+# snat_reroute=1 (the default) a NAT reply, once it comes from the VIP, is
+# routed again and dropped; with 0 it keeps its route and arrives.
+# reroute_answer P N: what P's client gets from its VIP.
+reroute_answer() {
+	ip netns exec "${1}c" socat -T 3 - "TCP:10.$2.1.100:80,connect-timeout=3" </dev/null 2>/dev/null
+}
+# (The real server sees in-tree's connections masqueraded, nfvs's not.)
+for p in "$ip_vs_ns 20 10.20.2.1 net.ipv4.vs in-tree IPVS" \
+	"$nfvs_ns 21 10.21.1.2 net.nfvs nfvs"; do
+	read -r ns n seen tree who <<<"$p"
+	ip -n "${ns}d" rule add from "10.$n.1.100" lookup 100 &&
+		ip -n "${ns}d" route add blackhole "10.$n.1.2" table 100
+	check_eq "$who: snat_reroute defaults to 1" "1" \
+		"$(ip netns exec "${ns}d" sysctl -n "$tree.snat_reroute" 2>&1)"
+	check_eq "$who: snat_reroute=1: the reply is routed again, into the blackhole" "" \
+		"$(reroute_answer "$ns" "$n")"
+	ip netns exec "${ns}d" sysctl -qw "$tree.snat_reroute=0"
+	check_eq "$who: snat_reroute=0: the reply keeps its route and arrives" \
+		"${ns}r $seen" "$(reroute_answer "$ns" "$n")"
+done
 pair_cleanup
 
 check "nfvs unloads" nfvs_unload

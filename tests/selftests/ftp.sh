@@ -335,6 +335,26 @@ hostile() {
 		sed 's/^/# /' <<<"$problems"
 }
 
+# ports M: one session announces 40 client data ports and uses none: nfvs
+# keeps at most 8 of them waiting (in-tree IPVS makes a connection for
+# each: shown with NFVS_LB=ipvs).
+ports() {
+	local m=$1 sin sout res n
+	coproc PORTS { nx $c $ftppeer ports "${addr[$m]}" 10.0.1.2 40; }
+	exec {sin}<&"${PORTS[0]}" {sout}>&"${PORTS[1]}"
+	read -r -t 30 res <&"$sin"
+	n=$(nx $d ipvsadm -Lnc | awk -v v="${addr[$m]}:" \
+		'$4 ~ /^10\.0\.1\.2:410[0-3][0-9]$/ && index($5, v) == 1' | wc -l)
+	echo >&"$sout"
+	exec {sin}<&- {sout}>&-
+	wait "$PORTS_PID" 2>/dev/null
+	echo "# $m, $lb: $res; data connections waiting: $n"
+	if [ "$lb" = nfvs ]; then
+		check_eq "$m: 40 client ports announced on one session, 8 data connections wait" \
+			"8" "$n"
+	fi
+}
+
 echo "# balancer: $lb"
 step "$lb loads" balancer_load
 topo_up
@@ -374,6 +394,7 @@ for m in nat dr tun; do
 	if [ $m != tun ]; then
 		tally_from
 		hostile $m
+		ports $m
 		tally $m hostile
 	fi
 	echo "# $m: $((SECONDS - t)) s"

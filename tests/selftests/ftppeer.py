@@ -19,6 +19,10 @@
       replies (227, 229) sent by the client, 64 KB lines. Prints each line
       (cut short) with the replies or what happened instead; then, on a new
       session, NOOP: "after: REPLY".
+  ftppeer.py ports ADDR CLIENT N
+      one session that announces N client data ports (PORT CLIENT,P for P
+      from 41000) and uses none; prints "sent N, R accepted", waits for a
+      line on stdin, then quits.
 """
 import argparse
 import re
@@ -251,6 +255,25 @@ def cmd_hostile(args):
             ctl.close()
 
 
+def cmd_ports(args):
+    client = args.client.replace(".", ",")
+    ctl = Ctl(args.addr, args.timeout)
+    try:
+        login(ctl)
+        accepted = 0
+        for i in range(args.n):
+            port = 41000 + i
+            reply = ctl.cmd("PORT %s,%d,%d" % (client, port >> 8, port & 255))
+            accepted += reply.startswith("200")
+        print("sent %d, %d accepted" % (args.n, accepted), flush=True)
+        sys.stdin.readline()
+        ctl.cmd("QUIT")
+    except (OSError, EOFError) as e:
+        print("ERR %s" % why(e), flush=True)
+    finally:
+        ctl.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -266,13 +289,17 @@ def main():
     p = sub.add_parser("hostile")
     p.add_argument("addr")
     p.add_argument("client")
+    p = sub.add_parser("ports")
+    p.add_argument("addr")
+    p.add_argument("client")
+    p.add_argument("n", type=int)
     for p in sub.choices.values():
         p.add_argument("--timeout", type=float, default=5)
         p.add_argument("--port", type=int, default=21)
     args = ap.parse_args()
     Ctl.port = args.port
     {"session": cmd_session, "parallel": cmd_parallel,
-     "hostile": cmd_hostile}[args.cmd](args)
+     "hostile": cmd_hostile, "ports": cmd_ports}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -28,30 +28,30 @@ struct nfvs_sysctl {
 };
 
 static const struct nfvs_sysctl sysctls[] = {
-	{ "amemthresh", 0, INT_MAX, 1024,
-	  "free memory (pages) below which the defense modes engage" },
+	{ "amemthresh", 1024, 1024, 1024,
+	  "no defense modes: fixed (IPVS: their free memory threshold)" },
 	{ "conn_reuse_mode", 0, 3, 1,
 	  "how a reused client port is handled (IPVS's bit values)" },
 	{ "conntrack", 0, 1, 0,
 	  "1: every nfvs connection gets a confirmed conntrack entry" },
-	{ "drop_entry", 0, 3, 0,
-	  "defense mode: drop connection entries (0 off, 1-2 auto, 3 on)" },
-	{ "drop_packet", 0, 3, 0,
-	  "defense mode: drop packets (0 off, 1-2 auto, 3 on)" },
+	{ "drop_entry", 0, 0, 0,
+	  "no defense modes: off (IPVS: drop connection entries)" },
+	{ "drop_packet", 0, 0, 0,
+	  "no defense modes: off (IPVS: drop packets)" },
 	{ "expire_nodest_conn", 0, 1, 0,
 	  "drop the connections of a removed destination at once" },
 	{ "expire_quiescent_template", 0, 1, 0,
 	  "expire persistence templates of a destination with weight 0" },
-	{ "nat_icmp_send", 0, 1, 0,
-	  "answer packets of unknown NAT flows with ICMP" },
-	{ "pmtu_disc", 0, 1, 1,
-	  "honour DF and send frag-needed" },
-	{ "schedule_icmp", 0, 1, 0,
-	  "schedule ICMP that opens no flow" },
-	{ "secure_tcp", 0, 3, 0,
-	  "defense mode: stricter TCP timeouts (0 off, 1-2 auto, 3 on)" },
-	{ "sloppy_tcp", 0, 1, 0,
-	  "open connections on any TCP packet, not only SYN" },
+	{ "nat_icmp_send", 0, 0, 0,
+	  "fixed: packets of unknown NAT flows pass on, unanswered" },
+	{ "pmtu_disc", 1, 1, 1,
+	  "fixed: DF is honoured, frag-needed sent" },
+	{ "schedule_icmp", 0, 0, 0,
+	  "fixed: ICMP that opens no flow is not scheduled" },
+	{ "secure_tcp", 0, 0, 0,
+	  "no defense modes: off (IPVS: stricter TCP timeouts)" },
+	{ "sloppy_tcp", 0, 0, 0,
+	  "fixed: connections open on a SYN only" },
 	{ "snat_reroute", 0, 1, 1,
 	  "route NAT replies again after SNAT" },
 };
@@ -69,7 +69,9 @@ static void sysctl_help(FILE *f)
 	fprintf(f, "%-26s %-7s %-6s %s\n", "NAME", "DEFAULT", "RANGE",
 		"MEANING");
 	for (i = 0; i < N_SYSCTLS; i++) {
-		if (sysctls[i].max == INT_MAX)
+		if (sysctls[i].min == sysctls[i].max)
+			snprintf(range, sizeof(range), "%d", sysctls[i].min);
+		else if (sysctls[i].max == INT_MAX)
 			snprintf(range, sizeof(range), "%d-", sysctls[i].min);
 		else
 			snprintf(range, sizeof(range), "%d-%d", sysctls[i].min,
@@ -165,6 +167,9 @@ static int sysctl_write(const struct nfvs_sysctl *s, const char *word)
 	v = strtoll(word, &end, 10);
 	if (!*word || *end || errno)
 		usage_error("%s \"%s\": not an integer", s->name, word);
+	if (s->min == s->max && v != s->min)
+		usage_error("%s \"%s\": not implemented, fixed at %d",
+			    s->name, word, s->min);
 	if (v < s->min || v > s->max)
 		usage_error("%s \"%s\": out of range %d-%d", s->name, word,
 			    s->min, s->max);
