@@ -287,7 +287,7 @@ nfvs_stage_sources() {
 }
 
 # Lines of a kernel console that fail a run wherever they appear.
-NFVS_CONSOLE_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|hung_task|soft lockup|unreferenced object'
+NFVS_CONSOLE_BAD='BUG:|BUG [^ ]+ \((Not t|T)ainted|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|hung_task|soft lockup|unreferenced object'
 
 # nfvs_console_problems FILE: prints the offending lines (at most 20) and
 # succeeds when there are any.

@@ -117,7 +117,15 @@ if [ -n "$root" ]; then
 	rootfs="path=$root"
 	append=" nfvs_rootrw=1"
 fi
-[ "$series" = debug ] && append="$append nfvs_modules=$modroot/usr/lib/modules/$kver"
+if [ "$series" = debug ]; then
+	append="$append nfvs_modules=$modroot/usr/lib/modules/$kver"
+else
+	# Debian's kernels: KFENCE samples every 100 ms of allocations (6.12
+	# and 7.3 have it; 6.1 ignores the word), and SLUB checks the red
+	# zones and poison of nfvs's connections (slub_debug on every cache
+	# would slow all traffic down).
+	append="$append kfence.sample_interval=100 slub_debug=FZP,nfvs_conn"
+fi
 start=$(date +%s)
 ${NFVS_QEMU:-qemu-system-x86_64} \
 	-accel "$accel" -m "${NFVS_VM_MEM:-$mem}" -smp "${NFVS_VM_SMP:-$smp}" \

@@ -53,9 +53,10 @@ def sysctls(src):
     """[(name, default)] in the template's order."""
     m = re.search(r"void nfvs_sysctl_defaults\(.*?\{(.*?)\n\}", src, re.S)
     defaults = dict(re.findall(r"\.(\w+) = (\d+),", m.group(1))) if m else {}
-    found = re.findall(r'^\s+NFVS_SYSCTL_INT\((\w+),|'
+    found = re.findall(r'^\s+NFVS_SYSCTL_(?:INT|HANDLER)\((\w+),|'
                        r'\.procname = "(\w+)"', src, re.M)
-    names = [a or b for a, b in found]
+    # (The macro NFVS_SYSCTL_INT is written with NFVS_SYSCTL_HANDLER.)
+    names = [a or b for a, b in found if (a or b) != "name"]
     return [(n, defaults.get(n, "0")) for n in names]
 
 

@@ -70,7 +70,10 @@ for bad in "WARNING: CPU: 0 PID: 1 at net/core/dev.c:1 x" \
 	"general protection fault, probably for non-canonical address" \
 	"Kernel panic - not synchronized: Fatal exception" \
 	"UBSAN: shift-out-of-bounds in src/x.c:1:2" \
-	"WARNING: suspicious RCU usage"; do
+	"WARNING: suspicious RCU usage" \
+	"BUG: KFENCE: out-of-bounds read in nfvs_in+0x1/0x2" \
+	"BUG nfvs_conn (Tainted: G           O      ): Poison overwritten" \
+	"BUG kmalloc-64 (Not tainted): Right Redzone overwritten"; do
 	result "console: '${bad%% in *}' fails the run" dirty "$(console_verdict "[ 2.0] $bad\n")"
 done
 

@@ -8,7 +8,8 @@
 #       OUTPUT -> POSTROUTING -> INPUT, 100 packets a second
 #
 # Each time, net.nfvs.conntrack appears with its default (0) while loaded and
-# the net/nfvs directory is gone after rmmod.
+# the net/nfvs directory is gone after rmmod. Under make check, SLUB's
+# debugging of nfvs's connection cache and KFENCE are on.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -44,4 +45,18 @@ echo "# ping: ${sent:-?} sent, ${received:-?} received"
 check "pings were sent during the cycles" test "${sent:-0}" -ge 20
 # The last echo may still be in flight when ping is stopped.
 check "no ping lost while hooks came and went" test "${received:-0}" -ge "$((${sent:-0} - 1))"
+# The guests' allocator checks (scripts/vm/run.sh) are really on: SLUB's
+# red zones and poison on nfvs's connections, and KFENCE where the kernel
+# has it.
+if grep -q 'slub_debug=[^ ]*nfvs_conn' /proc/cmdline; then
+	nfvs_load
+	check_eq "slub_debug: red zones and poison on the nfvs_conn cache" "1 1" \
+		"$(cat /sys/kernel/slab/nfvs_conn/red_zone /sys/kernel/slab/nfvs_conn/poison 2>&1 | paste -sd' ')"
+	nfvs_unload
+fi
+if [ -e /sys/module/kfence/parameters/sample_interval ] &&
+	grep -q 'kfence.sample_interval=' /proc/cmdline; then
+	check "KFENCE samples allocations (sample_interval not 0)" \
+		test "$(cat /sys/module/kfence/parameters/sample_interval)" -gt 0
+fi
 tap_done
