@@ -278,5 +278,6 @@ void nfvs_nfct_kill(struct nfvs_conn *cp)
 	    (server->src.u3.ip == cp->daddr.ip &&
 	     server->src.u.all == cp->dport))
 		nf_ct_kill(ct);
+	nfvs_nfct_unbind_orphan(ct, cp);
 	nf_ct_put(ct);
 }

@@ -34,6 +34,8 @@ void nfvs_nfct_net_exit(struct nfvs_net *nn);
 bool nfvs_nfct_helper_add(struct nf_conn *ct);
 /* After: it holds the connection until then. */
 void nfvs_nfct_bind(struct nf_conn *ct, struct nfvs_conn *cp);
+/* The connection ends: back from an entry that lost its helper. */
+void nfvs_nfct_unbind_orphan(struct nf_conn *ct, struct nfvs_conn *cp);
 /* An expected connection of the packet's entry, RELATED when it comes. */
 void nfvs_nfct_expect(struct sk_buff *skb, const union nf_inet_addr *saddr,
 		      const union nf_inet_addr *daddr, __be16 dport);

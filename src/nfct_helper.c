@@ -15,6 +15,7 @@
  *
  * An entry that already has a helper (-j CT --helper ftp) keeps it; nfvs
  * does not see it die, but still deletes it when its own connection ends.
+ * One whose helper ctnetlink removed gives the reference back then too.
  */
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_expect.h>
@@ -156,6 +157,23 @@ void nfvs_nfct_bind(struct nf_conn *ct, struct nfvs_conn *cp)
 	}
 	if (!READ_ONCE(cp->nn->nfct_bound))
 		WRITE_ONCE(cp->nn->nfct_bound, true);
+}
+
+/*
+ * ctnetlink may take a bound entry's helper away (a helper name of ""):
+ * conntrack then never calls destroy, and the reference would stay in the
+ * entry's helper data for good. The connection, as it ends, takes it back
+ * itself. Only its own: the data of an entry whose helper was another's
+ * holds no pointer to it.
+ */
+void nfvs_nfct_unbind_orphan(struct nf_conn *ct, struct nfvs_conn *cp)
+{
+	struct nf_conn_help *help = nfct_help(ct);
+
+	if (!help || rcu_access_pointer(help->helper))
+		return;
+	if (cmpxchg(nfvs_nfct_slot(help), cp, NULL) == cp)
+		nfvs_conn_put(cp);
 }
 
 void nfvs_nfct_expect(struct sk_buff *skb, const union nf_inet_addr *saddr,

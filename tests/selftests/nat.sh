@@ -14,7 +14,8 @@
 # With net.nfvs.conntrack=0 nothing of it reaches conntrack. The largest
 # UDP timeout makes a long-lived conntrack entry, not one born expired. A
 # fwmark service with the FTP helper leaves the UDP it takes alone. A
-# packet conntrack finds INVALID does not change nfvs's connection.
+# packet conntrack finds INVALID does not change nfvs's connection. An
+# entry whose helper ctnetlink took away leaves nothing behind.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
@@ -159,6 +160,19 @@ echo GET >&7
 poll 10 test "$(grep -c '^rs' "$tmp_udp")" -ge 2
 check_eq "and the session still gets its answers from its real server" \
 	"$(grep '^rs' "$tmp_udp" | head -n 1)" "$(grep -v '^rst sent' "$tmp_udp" | grep -v connected | tail -n 1)"
+
+# ctnetlink lets root take an entry's helper away; nfvs's helper is how the
+# entry gives its connection back when it dies. Without it, the connection
+# takes its reference back itself when it ends: nothing is left behind
+# when nfvs unloads (slab objects remaining would warn).
+ctl() {
+	dx conntrack -L -p tcp -d $vip --dport 8080 --sport "$cport" 2>/dev/null
+}
+check "the session's conntrack entry has nfvs's helper" grep -q 'helper=nfvs' <<<"$(ctl)"
+check_eq "ctnetlink takes the helper away" "ok" \
+	"$(dx python3 -S "$(dirname "$0")/ct_helper.py" none tcp 10.0.1.2 "$cport" $vip 8080 2>&1)"
+check "the entry has no helper now" bash -c "! grep -q 'helper=' <<<'$(ctl)'"
+nfvs_kmsg_mark "nat-orphan-$nfvs_sfx"
 exec 7>&-
 rm -f "$fifo" "$tmp_udp"
 dx sysctl -qw net.nfvs.conntrack=0
@@ -166,4 +180,6 @@ dx sysctl -qw net.nfvs.conntrack=0
 cleanup
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
 check "nfvs unloads" nfvs_unload
+check_eq "no kernel warning (nothing of nfvs left behind)" "" \
+	"$(nfvs_klog_problems "nat-orphan-$nfvs_sfx")"
 tap_done
