@@ -59,9 +59,9 @@ vmlinuz=$(nfvs_vmlinuz "$kver" "$root") || { echo "not ok - $kver: no vmlinuz"; 
 # guest mounts them at /usr/lib/modules/KVER (init-stage1). It has 2 vCPUs
 # to run races, and KASAN's shadow and kmemleak's pool need more memory.
 modroot=$root
-# Its CPU model is QEMU's "max": under TCG with the default qemu64, its
-# boot never got past the RCU-tasks self-test of PROVE_RCU (a wake-up by
-# self-IPI that never came, with 1 vCPU or 2), where "max" boots in 45 s.
+# Its CPU model is QEMU's "max", with which it was measured: before
+# scripts/debug-kernel.sh compiled PROVE_RCU's Tasks RCU self-test out, the
+# boot stopped there in 3 of 3 tries with qemu64 and 2 of 6 with "max".
 smp=1 mem=1024 cpu=()
 if [ "$series" = debug ]; then
 	modroot=$(nfvs_debug_dir)/root
