@@ -59,13 +59,10 @@ vmlinuz=$(nfvs_vmlinuz "$kver" "$root") || { echo "not ok - $kver: no vmlinuz"; 
 # guest mounts them at /usr/lib/modules/KVER (init-stage1). It has 2 vCPUs
 # to run races, and KASAN's shadow and kmemleak's pool need more memory.
 modroot=$root
-# Its CPU model is QEMU's "max", with which it was measured: before
-# scripts/debug-kernel.sh compiled PROVE_RCU's Tasks RCU self-test out, the
-# boot stopped there in 3 of 3 tries with qemu64 and 2 of 6 with "max".
-smp=1 mem=1024 cpu=()
+smp=1 mem=1024
 if [ "$series" = debug ]; then
 	modroot=$(nfvs_debug_dir)/root
-	smp=2 mem=2048 cpu=(-cpu max)
+	smp=2 mem=2048
 fi
 
 if [ $# -gt 0 ]; then
@@ -131,7 +128,7 @@ else
 fi
 start=$(date +%s)
 ${NFVS_QEMU:-qemu-system-x86_64} \
-	-accel "$accel" "${cpu[@]}" -m "${NFVS_VM_MEM:-$mem}" -smp "${NFVS_VM_SMP:-$smp}" \
+	-accel "$accel" -m "${NFVS_VM_MEM:-$mem}" -smp "${NFVS_VM_SMP:-$smp}" \
 	-nodefaults -no-user-config -display none -nic none -no-reboot \
 	-serial "file:$out/console.log" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
