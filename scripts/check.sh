@@ -7,8 +7,9 @@
 #
 #   1. dependencies from Debian's archive (scripts/deps.sh)
 #   2. on the host: the harness's own parsers, style gates, the docs
-#   3. every build, before any guest boots: nfvs.ko with warnings as errors
-#      for every kernel of the matrix, nfvsctl, the User-Mode Linux kernel
+#   3. every build, before any guest boots: the debug kernel (once per
+#      configuration, cached), nfvs.ko with warnings as errors for every
+#      kernel of the matrix, nfvsctl, the User-Mode Linux kernel
 #      and nfvs_kunit.ko, the guests' initramfs
 #   4. the guests, as many at once as there are CPUs free for them
 #      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
@@ -25,9 +26,12 @@
 # loaded machine makes make check longer, not red. scripts/cpulimit.sh 1.2
 # make check reproduces a slow machine.
 #
-# NFVS_SERIES="6.1 6.12 7.3" picks the kernels; NFVS_KVM=1 uses KVM;
-# NFVS_JOBS sets how many guests run at once.
+# NFVS_SERIES="6.1 6.12 7.3 debug" picks the kernels (the default: the
+# three of Debian and the debug kernel of scripts/debug-kernel.sh, which
+# runs the selftests of tests/debug-kernel/selftests on 2 vCPUs);
+# NFVS_KVM=1 uses KVM; NFVS_JOBS sets how many guests run at once.
 set -uo pipefail
+export NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3 debug"}
 . "$(dirname "$0")/lib.sh"
 
 res=$NFVS_BUILD/check
@@ -57,15 +61,31 @@ cost() {
 		END { print c ? c : 60 }' "$NFVS_TOP/tests/selftests/costs"
 }
 
+# selftests SERIES: the selftests a kernel runs, one a line: all of them,
+# and on the debug kernel those of tests/debug-kernel/selftests.
+selftests() {
+	local t
+	if [ "$1" = debug ]; then
+		grep -v '^#' "$NFVS_TOP/tests/debug-kernel/selftests" |
+			sed 's|^|tests/selftests/|; s|$|.sh|'
+		return
+	fi
+	for t in "$NFVS_TOP"/tests/selftests/*.sh; do
+		case ${t##*/} in lib*.sh) continue ;; esac
+		echo "${t#"$NFVS_TOP"/}"
+	done
+}
+
 # plan_guests: the guest jobs, one line each: "COST NAME SERIES SCRIPT...".
 # Each kernel's scripts go to NFVS_SHARDS boots, each script to the boot
 # with the least expected time so far, the most expensive first.
 plan_guests() {
-	local s t shards=${NFVS_SHARDS:-3}
+	local s t shards
 	for s in $NFVS_SERIES; do
-		for t in "$NFVS_TOP"/tests/selftests/*.sh; do
-			case ${t##*/} in lib*.sh) continue ;; esac
-			echo "$(cost "$s" "$(basename "$t" .sh)") ${t#"$NFVS_TOP"/}"
+		shards=${NFVS_SHARDS:-3}
+		[ "$s" = debug ] && shards=${NFVS_DEBUG_SHARDS:-1}
+		selftests "$s" | while read -r t; do
+			echo "$(cost "$s" "$(basename "$t" .sh)") $t"
 		done | sort -rn | awk -v s="$s" -v k="$shards" '
 		{
 			m = 1
@@ -101,9 +121,11 @@ spread() {
 # most expensive first: one per CPU (nfvs_cpus), and up to as many again
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
-# on average), so that each has at least about half a CPU.
+# on average), so that each has at least about half a CPU. A guest of the
+# debug kernel has 2 vCPUs: it counts twice.
 run_jobs() {
-	local slots cost name cmd n free
+	local slots cost name cmd n free w pid
+	local -A weight=()
 	slots=$(nfvs_cpus)
 	{
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
@@ -112,14 +134,22 @@ run_jobs() {
 	sort -rn | {
 		while read -r cost name cmd; do
 			free=
-			while n=$(jobs -rp | wc -l); [ "$n" -ge "$slots" ]; do
+			w=1
+			[[ $name == *-debug ]] && w=2
+			# n: the weight of the jobs running, with this one's.
+			while n=$w; for pid in $(jobs -rp); do
+					n=$((n + ${weight[$pid]:-1}))
+				done; [ "$n" -gt "$slots" ]; do
 				free=$(nfvs_cpu_free 15)
-				[ "$n" -lt $((2 * slots)) ] && [ "$free" -ge 50 ] && break
+				# Alone, a job runs whatever its weight.
+				[ "$n" -eq "$w" ] && break
+				[ "$n" -le $((2 * slots)) ] && [ "$free" -ge $((50 * w)) ] && break
 			done
-			[ "$n" -lt "$slots" ] && free=
-			echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s with $n running${free:+ (${free}% of a CPU idle)}" >>"$res/jobs.txt"
+			[ "$n" -le "$slots" ] && free=
+			echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s with weight $((n - w)) running${free:+ (${free}% of a CPU idle)}" >>"$res/jobs.txt"
 			# shellcheck disable=SC2086
 			phase "$name" $cmd &
+			weight[$!]=$w
 			sleep 5
 		done
 		wait
@@ -166,8 +196,9 @@ timings() {
 		sub(/ s.*/, "", v)
 		if (!sub(/.*, busy /, "", b)) b = "?"
 		sub(/ s$/, "", b)
+		debug = k ~ /-nfvs-debug$/
 		for (i = 1; i <= ns; i++)
-			if (index(k, sv[i] ".") == 1 || k == sv[i])
+			if (debug ? sv[i] == "debug" : sv[i] != "debug" && (index(k, sv[i] ".") == 1 || k == sv[i]))
 				col = i
 		sec[t, col] = v "/" b
 		if (!(t in seen)) { seen[t] = 1; names[++n] = t }
@@ -222,6 +253,18 @@ build_tools() {
 	return $rc
 }
 
+# debug_kernel: make check's debug kernel, built once per configuration
+# (scripts/debug-kernel.sh: cached in ~/.cache/nfvs).
+debug_kernel() {
+	local dir
+	if dir=$("$NFVS_TOP/scripts/debug-kernel.sh"); then
+		echo "ok - debug kernel $(cat "$dir/kernelrelease") (KASAN, lockdep, kmemleak)"
+	else
+		echo "not ok - debug kernel: scripts/debug-kernel.sh failed"
+		return 1
+	fi
+}
+
 # The documentation renders without a warning (make htmldocs, Sphinx -W).
 htmldocs() {
 	if make -s -C "$NFVS_TOP" htmldocs >"$res/htmldocs.log" 2>&1; then
@@ -265,7 +308,11 @@ run_all() {
 	cat "$res/htmldocs.txt"
 
 	# Every build before the first guest: a compiler beside the guests
-	# would take their CPU.
+	# would take their CPU. The debug kernel first: nfvs is built for it.
+	if [[ " $NFVS_SERIES " == *" debug "* ]]; then
+		phase debug debug_kernel
+		cat "$res/debug.txt"
+	fi
 	phase build "$NFVS_TOP/scripts/build-matrix.sh"
 	cat "$res/build.txt"
 	# The guests run the nfvsctl and nbench built here.

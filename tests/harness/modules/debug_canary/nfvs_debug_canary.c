@@ -38,6 +38,8 @@ static void nfvs_canary_lockdep(void)
 static void nfvs_canary_atomic_sleep(void)
 {
 	spin_lock(&nfvs_canary_a);
+	/* What every sleeping function of the kernel checks first. */
+	might_sleep();
 	msleep(20);
 	spin_unlock(&nfvs_canary_a);
 }
@@ -56,14 +58,41 @@ static int nfvs_canary_kasan(void)
 	return 0;
 }
 
-static int nfvs_canary_leak(void)
+/*
+ * Overwrites the stack below the caller: a freed task's stack is kept for
+ * the next one and kmemleak scans it, so a stale copy of the leaked
+ * pointer there would still count as a reference.
+ */
+static noinline void nfvs_canary_scrub(void)
+{
+	char buf[1024];
+
+	memset(buf, 0, sizeof(buf));
+	OPTIMIZER_HIDE_VAR(buf[0]);
+}
+
+static noinline int nfvs_canary_leak_one(void)
 {
 	void *p = kmalloc(128, GFP_KERNEL);
 
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0x5a, 128);
-	pr_info("nfvs_debug_canary: leaking 128 bytes\n");
+	OPTIMIZER_HIDE_VAR(p);
+	return 0;
+}
+
+static int nfvs_canary_leak(void)
+{
+	int i, err;
+
+	for (i = 0; i < 16; i++) {
+		err = nfvs_canary_leak_one();
+		if (err)
+			return err;
+	}
+	nfvs_canary_scrub();
+	pr_info("nfvs_debug_canary: leaking 16 times 128 bytes\n");
 	return 0;
 }
 
