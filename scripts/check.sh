@@ -105,16 +105,20 @@ plan_guests() {
 	done
 }
 
-# spread SERIES: "K/N", SERIES's place K (from 0) in the matrix of N
-# kernels: the tests that spread a corpus over the kernels (a fuzzer's
-# seeds and counts) send kernel K its part (NFVS_SPREAD, tests/selftests/lib.sh).
+# spread SERIES: "K/N", SERIES's place K (from 0) among the N Debian
+# kernels of the matrix: the tests that spread a corpus over the kernels (a
+# fuzzer's seeds and counts) send kernel K its part (NFVS_SPREAD,
+# tests/selftests/lib.sh). The debug kernel runs only some scripts
+# (tests/debug-kernel/selftests): it is not one of the N, and is "0/1".
 spread() {
-	local k=0 s
+	local k=0 n=0 s
+	[ "$1" = debug ] && { echo "0/1"; return; }
 	for s in $NFVS_SERIES; do
-		[ "$s" = "$1" ] && break
-		k=$((k + 1))
+		[ "$s" = debug ] && continue
+		[ "$s" = "$1" ] && k=$n
+		n=$((n + 1))
 	done
-	echo "$k/$(wc -w <<<"$NFVS_SERIES")"
+	echo "$k/$n"
 }
 
 # run_jobs: reads jobs "COST NAME CMD..." and runs each as a phase, the
