@@ -335,7 +335,9 @@ hostile() {
 		sed 's/^/# /' <<<"$problems"
 }
 
-# ports M: one session announces 40 client data ports and uses none: nfvs
+# ports M: one session announces 40 client data ports (61300 to 61339, out
+# of the range the other sessions' data sockets take theirs from) and uses
+# none: nfvs
 # keeps at most 8 of them waiting (in-tree IPVS makes a connection for
 # each: shown with NFVS_LB=ipvs).
 ports() {
@@ -344,7 +346,7 @@ ports() {
 	exec {sin}<&"${PORTS[0]}" {sout}>&"${PORTS[1]}"
 	read -r -t 30 res <&"$sin"
 	n=$(nx $d ipvsadm -Lnc | awk -v v="${addr[$m]}:" \
-		'$4 ~ /^10\.0\.1\.2:410[0-3][0-9]$/ && index($5, v) == 1' | wc -l)
+		'$4 ~ /^10\.0\.1\.2:613[0-3][0-9]$/ && index($5, v) == 1' | wc -l)
 	echo >&"$sout"
 	exec {sin}<&- {sout}>&-
 	wait "$PORTS_PID" 2>/dev/null

@@ -21,8 +21,8 @@
       session, NOOP: "after: REPLY".
   ftppeer.py ports ADDR CLIENT N
       one session that announces N client data ports (PORT CLIENT,P for P
-      from 41000) and uses none; prints "sent N, R accepted", waits for a
-      line on stdin, then quits.
+      from 61300, outside the ephemeral range) and uses none; prints
+      "sent N, R accepted", waits for a line on stdin, then quits.
 """
 import argparse
 import re
@@ -262,7 +262,7 @@ def cmd_ports(args):
         login(ctl)
         accepted = 0
         for i in range(args.n):
-            port = 41000 + i
+            port = 61300 + i
             reply = ctl.cmd("PORT %s,%d,%d" % (client, port >> 8, port & 255))
             accepted += reply.startswith("200")
         print("sent %d, %d accepted" % (args.n, accepted), flush=True)
