@@ -6,9 +6,9 @@
  * any integer for its on/off switches). A sysctl whose IPVS behaviour nfvs
  * does not have is fixed at the default that describes what nfvs does:
  * any other value is refused (EOPNOTSUPP), never taken and ignored. The
- * template's .data holds the
- * offset of each value inside struct nfvs_net; every directory of every
- * namespace gets a copy pointing at that namespace's values.
+ * template's .data holds the offset of each value inside struct nfvs_net;
+ * every directory of every namespace gets a copy pointing at that
+ * namespace's values.
  */
 #include <linux/limits.h>
 #include <linux/slab.h>
