@@ -231,6 +231,13 @@ check "IPVS family: service dump with an empty service nest" \
 check "IPVS family: deleted the same way" legacy del-service tcp 10.0.0.7:80
 G del-service tcp 10.0.0.7:80 2>/dev/null
 
+# The highest mark, which ipvsadm prints as a signed number (the fuzzer
+# found it: save must print what ipvsadm prints, or its check below fails).
+check "fwmark 4294967295 added" G add-service fwmark 4294967295 --sched rr
+check_eq "fwmark 4294967295: nfvs_genl.py save and ipvsadm -Sn agree" \
+	"$(ip netns exec "$ns" ipvsadm -Sn | sort)" "$(table)"
+G del-service fwmark 4294967295 2>/dev/null
+
 # The fuzzer.
 echo "# fuzzing $fam${also[*]:+ and ${also[*]#--also }} with seed $seed (NFVS_FUZZ_SEED)"
 start=$(date +%s)

@@ -788,7 +788,9 @@ def save_lines(table):
     lines = []
     for s, dests in table:
         if "fwmark" in s:
-            name = "-f %d" % s["fwmark"] + (" -6" if s["af"] == socket.AF_INET6 else "")
+            # ipvsadm prints the mark with "%d": 0xffffffff shows as -1
+            mark = s["fwmark"] - (1 << 32) if s["fwmark"] >= 1 << 31 else s["fwmark"]
+            name = "-f %d" % mark + (" -6" if s["af"] == socket.AF_INET6 else "")
         else:
             host = s["addr"] if s["af"] == socket.AF_INET else "[%s]" % s["addr"]
             name = "%s %s:%d" % ({6: "-t", 17: "-u", 132: "--sctp-service"}.get(
