@@ -123,7 +123,7 @@ spread() {
 }
 
 # run_jobs: reads jobs "COST NAME CMD..." and runs each as a phase, the
-# most expensive first: one per CPU (nfvs_cpus), and up to as many again
+# slow tier, then the most expensive first: one per CPU (nfvs_cpus), and up to as many again
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
 # on average), so that each has at least about half a CPU. A guest of the
@@ -136,7 +136,10 @@ run_jobs() {
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
 		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
 	} >"$res/jobs.txt"
-	sort -rn | {
+	# The slow tier first: it is a compiler and dpkg on the host, busy
+	# throughout, while a guest leaves part of a CPU idle; started last it
+	# would run on after the last guest.
+	awk '{ print ($2 == "slow"), $0 }' | sort -k1,1nr -k2,2nr | cut -d' ' -f2- | {
 		while read -r cost name cmd; do
 			free=
 			w=1
@@ -295,6 +298,17 @@ prepare_guests() {
 	return $rc
 }
 
+# static_checks: the harness's parsers, the docs, the style and the HTML
+# docs, one phase each.
+static_checks() {
+	local p
+	for p in harness:tests/harness/parsers.sh docs:tests/harness/docs.py \
+		 style:scripts/style.sh; do
+		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
+	done
+	phase htmldocs htmldocs
+}
+
 run_all() {
 	echo "# nfvs make check: kernels $NFVS_SERIES"
 	phase deps "$NFVS_TOP/scripts/deps.sh"
@@ -303,14 +317,6 @@ run_all() {
 		return
 	fi
 	echo "ok - deps: Debian packages and kernels installed"
-
-	for p in harness:tests/harness/parsers.sh docs:tests/harness/docs.py \
-		 style:scripts/style.sh; do
-		phase "${p%%:*}" "$NFVS_TOP/${p#*:}"
-		cat "$res/${p%%:*}.txt"
-	done
-	phase htmldocs htmldocs
-	cat "$res/htmldocs.txt"
 
 	# Every build before the first guest: a compiler beside the guests
 	# would take their CPU. The debug kernel first: nfvs is built for it.
@@ -328,7 +334,16 @@ run_all() {
 	phase initrd prepare_guests
 	cat "$res/initrd.txt"
 
+	# The checks of the source tree need no build and little CPU (about a
+	# minute, mostly style.sh): they run beside the guests, which leave
+	# part of a CPU idle, rather than before them.
+	static_checks &
+	static=$!
 	guest_phase
+	wait "$static"
+	for p in harness docs style htmldocs; do
+		cat "$res/$p.txt"
+	done
 	cat "$res/jobs.txt"
 	cat "$res/kunit.txt"
 	for s in $NFVS_SERIES; do

@@ -22,7 +22,7 @@
 
 declare -A port=([nat]=80 [dr]=81 [tun]=82) addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A flag=([nat]=-m [dr]=-g [tun]=-i) result
-n=${NFVS_FIREWALL_REQUESTS:-200}
+n=${NFVS_FIREWALL_REQUESTS:-100}
 tmp=$(mktemp -d)
 
 services() {
@@ -338,8 +338,9 @@ check_eq "no module reference held" "0" "$(nfvs_refcnt)"
 check "nfvs unloads" nfvs_unload
 
 # In-tree IPVS, same guest, same scenarios (iptables-legacy ruleset), with
-# fewer requests: a failing one waits for its timeout.
-ni=20
+# fewer requests: a failing one waits for its timeout (a second; DR and
+# TUN fail every one).
+ni=10
 if modprobe ip_vs 2>/dev/null; then
 	topo_setup --tcp 80 81 82 2>/dev/null
 	services
