@@ -62,13 +62,17 @@ cost() {
 		END { print c ? c : 60 }' "$NFVS_TOP/tests/selftests/costs"
 }
 
+# listed FILE: the selftests a list names (tests/.../NAME lines), as paths.
+listed() {
+	grep -v '^#' "$1" | sed 's|^|tests/selftests/|; s|$|.sh|'
+}
+
 # selftests SERIES: the selftests a kernel runs, one a line: all of them,
 # and on the debug kernel those of tests/debug-kernel/selftests.
 selftests() {
 	local t
 	if [ "$1" = debug ]; then
-		grep -v '^#' "$NFVS_TOP/tests/debug-kernel/selftests" |
-			sed 's|^|tests/selftests/|; s|$|.sh|'
+		listed "$NFVS_TOP/tests/debug-kernel/selftests"
 		return
 	fi
 	for t in "$NFVS_TOP"/tests/selftests/*.sh; do
@@ -79,13 +83,25 @@ selftests() {
 
 # plan_guests: the guest jobs, one line each: "COST NAME SERIES SCRIPT...".
 # Each kernel's scripts go to NFVS_SHARDS boots, each script to the boot
-# with the least expected time so far, the most expensive first.
+# with the least expected time so far, the most expensive first; those of
+# tests/selftests/smp (races between CPUs) to a boot of their own with 2
+# vCPUs, "vms-SERIES" (the debug kernel has 2 anyway).
 plan_guests() {
-	local s t shards
+	local s t shards smp c
+	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
 	for s in $NFVS_SERIES; do
 		shards=${NFVS_SHARDS:-3}
-		[ "$s" = debug ] && shards=${NFVS_DEBUG_SHARDS:-1}
+		if [ "$s" = debug ]; then
+			shards=${NFVS_DEBUG_SHARDS:-1}
+		elif [ -n "$smp" ]; then
+			c=0
+			for t in $smp; do
+				c=$((c + $(cost "$s" "$(basename "$t" .sh)")))
+			done
+			echo "$c vms-$s $s" $smp
+		fi
 		selftests "$s" | while read -r t; do
+			[ "$s" != debug ] && grep -qxF "$t" <<<"$smp" && continue
 			echo "$(cost "$s" "$(basename "$t" .sh)") $t"
 		done | sort -rn | awk -v s="$s" -v k="$shards" '
 		{
@@ -127,7 +143,7 @@ spread() {
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
 # on average), so that each has at least about half a CPU. A guest of the
-# debug kernel has 2 vCPUs: it counts twice.
+# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice.
 run_jobs() {
 	local slots cost name cmd n free w pid
 	local -A weight=()
@@ -143,7 +159,7 @@ run_jobs() {
 		while read -r cost name cmd; do
 			free=
 			w=1
-			[[ $name == *-debug ]] && w=2
+			[[ $name == *-debug || $name == vms-* ]] && w=2
 			# n: the weight of the jobs running, with this one's.
 			while n=$w; for pid in $(jobs -rp); do
 					n=$((n + ${weight[$pid]:-1}))
@@ -169,7 +185,7 @@ run_jobs() {
 # (their four boots need about a minute of CPU in all): they run beside the
 # others from the start, not in a CPU's slot, and not last.
 guest_phase() {
-	local cost name s scripts canary
+	local cost name s scripts canary smp
 	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
 	canary=$!
 	{
@@ -178,7 +194,9 @@ guest_phase() {
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
 		plan_guests | while read -r cost name s scripts; do
-			echo "$cost $name env NFVS_VM_NAME=${name%%-*}" \
+			smp=
+			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
+			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
 				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
 	} | tee "$res/plan" | run_jobs
@@ -347,7 +365,7 @@ run_all() {
 	cat "$res/jobs.txt"
 	cat "$res/kunit.txt"
 	for s in $NFVS_SERIES; do
-		cat "$res"/vm[0-9]*-"$s".txt
+		cat "$res"/vm[0-9s]*-"$s".txt
 	done
 	cat "$res/canary.txt"
 	[ "${NFVS_SLOW:-0}" = 1 ] && cat "$res/slow.txt"

@@ -7,6 +7,7 @@
  * connection and drops the table's reference; the last reference frees it
  * after a grace period.
  */
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 
@@ -368,8 +369,28 @@ void nfvs_conn_expire_now(struct nfvs_conn *cp)
 		nfvs_conn_put(cp);
 }
 
+/*
+ * The lock under which a packet that found no connection makes one for the
+ * client @key: a flow's first packets may be handled on two CPUs at once,
+ * and without it both would make a connection (a template too, for a
+ * persistent service). One client address, one lock: its connections and
+ * its templates (port 0, or another protocol for a fwmark) alike. Taken
+ * with BH off, never nested.
+ */
+spinlock_t *nfvs_conn_new_lock(struct nfvs_net *nn,
+			       const struct nfvs_conn_key *key)
+{
+	u32 h = jhash2(key->caddr.all, ARRAY_SIZE(key->caddr.all), 0);
+
+	return &nn->conns.new_locks[h % NFVS_CONN_NEW_LOCKS];
+}
+
 int nfvs_conns_init(struct nfvs_net *nn)
 {
+	int i;
+
+	for (i = 0; i < NFVS_CONN_NEW_LOCKS; i++)
+		spin_lock_init(&nn->conns.new_locks[i]);
 	atomic_set(&nn->conns.count, 0);
 	atomic_set(&nn->conns.no_cport, 0);
 	atomic_set(&nn->conns.apps, 0);

@@ -78,9 +78,13 @@ struct nfvs_conn {
 	struct rcu_head rcu;
 };
 
+/* Locks that serialise the making of connections, hashed by client. */
+#define NFVS_CONN_NEW_LOCKS	64
+
 /* The connections of one namespace. */
 struct nfvs_conns {
 	struct rhltable table;
+	spinlock_t new_locks[NFVS_CONN_NEW_LOCKS];
 	atomic_t count;
 	atomic_t no_cport;		/* connections waiting for a port */
 	atomic_t apps;			/* connections with a helper */
@@ -110,6 +114,8 @@ struct nfvs_conn *nfvs_conn_tpl_get(struct nfvs_net *nn,
 				    const struct nfvs_conn_key *key,
 				    const struct nfvs_service *svc);
 void nfvs_conn_set_control(struct nfvs_conn *cp, struct nfvs_conn *tpl);
+spinlock_t *nfvs_conn_new_lock(struct nfvs_net *nn,
+			       const struct nfvs_conn_key *key);
 void nfvs_conn_touch(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_rearm(struct nfvs_conn *cp, unsigned long timeout);
 void nfvs_conn_expire_now(struct nfvs_conn *cp);

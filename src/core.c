@@ -148,6 +148,32 @@ static struct nfvs_conn *nfvs_schedule(struct nfvs_net *nn,
 }
 
 /*
+ * The connection of a packet that found none: the one another CPU made for
+ * the same flow meanwhile (its first packets may be handled on two CPUs at
+ * once), the data connection an FTP control connection announced, or a new
+ * one; NULL and a verdict when there is none. @fresh: made here.
+ */
+static struct nfvs_conn *nfvs_conn_make(struct nfvs_net *nn,
+					struct sk_buff *skb,
+					const struct nfvs_pkt *p,
+					const struct nfvs_conn_key *key,
+					unsigned int *verdict, bool *fresh)
+{
+	spinlock_t *lock = nfvs_conn_new_lock(nn, key);
+	struct nfvs_conn *cp;
+
+	spin_lock_bh(lock);
+	cp = nfvs_conn_in_get(nn, key, &p->daddr, p->dport);
+	*fresh = !cp;
+	if (!cp && atomic_read(&nn->conns.no_cport) && nfvs_pkt_opens(p))
+		cp = nfvs_conn_claim(nn, key, &p->daddr, p->dport);
+	if (!cp)
+		cp = nfvs_schedule(nn, skb, p, verdict);
+	spin_unlock_bh(lock);
+	return cp;
+}
+
+/*
  * Moves the state on, keeps the destination's counters, restarts the
  * timer; returns the timeout.
  */
@@ -276,16 +302,10 @@ unsigned int nfvs_core_in(struct sk_buff *skb, const struct nf_hook_state *state
 	}
 	if (!cp && invalid)
 		return NF_ACCEPT;
-	/* The data connection an FTP control connection announced. */
-	if (!cp && atomic_read(&nn->conns.no_cport) && nfvs_pkt_opens(&p)) {
-		cp = nfvs_conn_claim(nn, &key, &p.daddr, p.dport);
-		fresh = !!cp;
-	}
 	if (!cp) {
-		cp = nfvs_schedule(nn, skb, &p, &verdict);
+		cp = nfvs_conn_make(nn, skb, &p, &key, &verdict, &fresh);
 		if (!cp)
 			return verdict;
-		fresh = true;
 	}
 	/* The bridge's choice is a connection's own, made when it began. */
 	if ((fresh ? READ_ONCE(nn->sysctl.conntrack) :
