@@ -169,7 +169,9 @@ static unsigned int nfvs_ftp_packet(struct nfvs_net *nn, struct nfvs_conn *cp,
 	doff = p->l4off + p->th.doff * 4;
 	if (skb->len > doff) {
 		w.dlen = skb->len - doff;
-		if (skb_ensure_writable(skb, skb->len))
+		/* Lines are read from sound packets only (as in-tree IPVS). */
+		if (skb_ensure_writable(skb, skb->len) ||
+		    !nfvs_tcp_csum_ok(skb, p->l4off))
 			return NF_DROP;
 		seq = ntohl(p->th.seq);
 		spin_lock_bh(&cp->lock);

@@ -28,6 +28,27 @@ static void nfvs_tcp_csum(struct sk_buff *skb, unsigned int l4off)
 	skb->ip_summed = CHECKSUM_NONE;
 }
 
+/*
+ * Whether a packet's TCP checksum is right, before its payload is read or
+ * rewritten: a packet damaged on the way must neither name a data
+ * connection nor leave with a fresh checksum that passes its damage on as
+ * sound. Computed here unless the device or the stack vouched for it, or
+ * will compute it (CHECKSUM_PARTIAL: a local sender's).
+ */
+bool nfvs_tcp_csum_ok(const struct sk_buff *skb, unsigned int l4off)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int len;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL || skb_csum_unnecessary(skb))
+		return true;
+	if (l4off > skb->len)
+		return false;
+	len = skb->len - l4off;
+	return !csum_tcpudp_magic(iph->saddr, iph->daddr, len, IPPROTO_TCP,
+				  skb_checksum(skb, l4off, len, 0));
+}
+
 int nfvs_tcp_mangle(struct sk_buff *skb, unsigned int l4off,
 		    unsigned int off, unsigned int len,
 		    const char *rep, unsigned int rep_len)
@@ -39,6 +60,8 @@ int nfvs_tcp_mangle(struct sk_buff *skb, unsigned int l4off,
 
 	if (skb_is_gso(skb) || skb_ensure_writable(skb, skb->len))
 		return -ENOMEM;
+	if (!nfvs_tcp_csum_ok(skb, l4off))
+		return -EBADMSG;
 	if (rep_len > len) {
 		grow = rep_len - len;
 		if (skb->len + grow > 0xffff)

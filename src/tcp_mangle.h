@@ -15,6 +15,8 @@ struct nfvs_seqadj {
 	s32 after;
 };
 
+bool nfvs_tcp_csum_ok(const struct sk_buff *skb, unsigned int l4off);
+/* Refuses (-EBADMSG) a packet whose checksum is wrong. */
 int nfvs_tcp_mangle(struct sk_buff *skb, unsigned int l4off,
 		    unsigned int off, unsigned int len,
 		    const char *rep, unsigned int rep_len);
