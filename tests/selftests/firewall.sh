@@ -95,11 +95,12 @@ invalid() {
 	fi
 }
 
-# scenario IPT METHOD N: N requests through the firewall; prints
-# "answered invalid".
+# scenario IPT METHOD N [TIMEOUT]: N requests through the firewall, each
+# given TIMEOUT seconds (default 3: a loaded machine may stall a guest for
+# a second); prints "answered invalid".
 scenario() {
 	local ipt=$1 m=$2 n=$3 ok
-	nx $c $peer tcp "${addr[$m]}" "${port[$m]}" "$n" --timeout 1 >"$tmp/out"
+	nx $c $peer tcp "${addr[$m]}" "${port[$m]}" "$n" --timeout "${4:-3}" >"$tmp/out"
 	ok=$(grep -c -E "^rs[12] ${port[$m]} " "$tmp/out")
 	echo "$ok $(invalid "$ipt")"
 }
@@ -337,6 +338,43 @@ cleanup
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
 check "nfvs unloads" nfvs_unload
 
+# nf_nat's LOCAL_IN hook has nfvs's priority (NF_IP_PRI_NAT_SRC, 100), and
+# of two hooks of one priority the one registered last runs first: nfvs
+# loaded into a namespace whose nat table was already there (a director
+# whose firewall came up at boot) runs before nf_nat; a nat table made
+# after nfvs runs before nfvs, and gives the client's first packet's entry
+# a null binding before nfvs sees it. The bridge works the same either way.
+natfirst() {
+	nx $d nft add table ip natfirst \
+		'{ chain input { type nat hook input priority 100; } ; }'
+}
+# hook_order: the LOCAL_IN hooks of priority 100 in the director, in order.
+hook_order() {
+	nfvs_hooks $d | awk '$1 == "input" && $2 == 100 { printf "%s%s", s, $3; s = " " }'
+}
+topo_setup --tcp 80 81 82 2>/dev/null
+natfirst
+check "nfvs loads after a nat table" nfvs_load
+services
+nx $d sysctl -qw net.ipv4.vs.conntrack=1
+for order in "nfvs_in nf_nat_ipv4_local_in" "nf_nat_ipv4_local_in nfvs_in"; do
+	check_eq "LOCAL_IN at 100: $order" "$order" "$(hook_order)"
+	for m in nat dr tun; do
+		flush_ruleset
+		nx $d conntrack -F 2>/dev/null
+		ruleset iptables-legacy
+		read -r ok inv <<<"$(scenario iptables-legacy "$m" 20 3)"
+		check_eq "${order%% *} first, $m: 20 of 20 requests through the firewall" "20" "$ok"
+		check_eq "${order%% *} first, $m: no packet INVALID" "0" "$inv"
+	done
+	# The nat table again, now after nfvs.
+	nx $d nft delete table ip natfirst
+	natfirst
+done
+flush_ruleset
+cleanup
+check "nfvs unloads" nfvs_unload
+
 # In-tree IPVS, same guest, same scenarios (iptables-legacy ruleset), with
 # fewer requests: a failing one waits for its timeout (a second; DR and
 # TUN fail every one).
@@ -349,7 +387,7 @@ if modprobe ip_vs 2>/dev/null; then
 		flush_ruleset
 		nx $d conntrack -F 2>/dev/null
 		ruleset iptables-legacy
-		read -r ok inv <<<"$(scenario iptables-legacy "$m" $ni)"
+		read -r ok inv <<<"$(scenario iptables-legacy "$m" $ni 1)"
 		result[ipvs-iptables-legacy-$m]="$ok/$ni answered, $inv INVALID"
 	done
 	cleanup
