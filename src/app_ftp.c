@@ -31,9 +31,7 @@
 enum { NFVS_FTP_CLIENT, NFVS_FTP_SERVER };
 
 struct nfvs_ftp_conn {
-	struct nfvs_ftp_lines lines[2];
-	u32 next_seq[2];
-	bool started[2];
+	struct nfvs_ftp_stream stream[2];
 	struct nfvs_seqadj seq;		/* the server's stream, without conntrack */
 };
 
@@ -41,7 +39,6 @@ struct nfvs_ftp_conn {
 struct nfvs_ftp_work {
 	const struct nfvs_conn *cp;
 	int dir;
-	bool fresh;			/* new lines, not a retransmission */
 	unsigned int dlen;
 	bool found;
 	/* A data connection: the client's port for active mode, else 0. */
@@ -53,7 +50,8 @@ struct nfvs_ftp_work {
 	unsigned int off, len;
 };
 
-static int nfvs_ftp_line(void *arg, const char *line, size_t len, int off)
+static int nfvs_ftp_line(void *arg, const char *line, size_t len, int off,
+			 bool fresh)
 {
 	struct nfvs_ftp_work *w = arg;
 	const struct nfvs_conn *cp = w->cp;
@@ -71,7 +69,7 @@ static int nfvs_ftp_line(void *arg, const char *line, size_t len, int off)
 		if (m.addr != cp->key.caddr.ip)
 			return 0;
 		w->found = true;
-		w->bind = w->fresh;
+		w->bind = fresh;
 		w->cport = m.port;
 		w->port = htons(ntohs(cp->vport) - 1);
 		return 0;
@@ -91,7 +89,7 @@ static int nfvs_ftp_line(void *arg, const char *line, size_t len, int off)
 		fallthrough;
 	case NFVS_FTP_EPSV:
 		w->found = true;
-		w->bind = w->fresh;
+		w->bind = fresh;
 		w->cport = 0;
 		w->port = m.port;
 		return 0;
@@ -105,23 +103,9 @@ static void nfvs_ftp_read(struct nfvs_conn *cp, struct nfvs_ftp_work *w,
 			  const char *data, u32 seq)
 {
 	struct nfvs_ftp_conn *fc = cp->app_data;
-	struct nfvs_ftp_lines once = {};
-	int dir = w->dir;
 
-	if (!fc->started[dir] || seq == fc->next_seq[dir]) {
-		w->fresh = true;
-		fc->started[dir] = true;
-		fc->next_seq[dir] = seq + w->dlen;
-		nfvs_ftp_feed(&fc->lines[dir], data, w->dlen, nfvs_ftp_line, w);
-	} else if (before(seq, fc->next_seq[dir])) {
-		/* A retransmission: rewritten again, bound once. */
-		nfvs_ftp_feed(&once, data, w->dlen, nfvs_ftp_line, w);
-	} else {
-		/* A gap: what was carried over is lost; resume at a line. */
-		fc->lines[dir].len = 0;
-		fc->lines[dir].skipping = true;
-		fc->next_seq[dir] = seq + w->dlen;
-	}
+	nfvs_ftp_stream_feed(&fc->stream[w->dir], seq, data, w->dlen,
+			     nfvs_ftp_line, w);
 }
 
 /* The data connection, bound to the control connection's real server. */
@@ -157,6 +141,7 @@ static unsigned int nfvs_ftp_packet(struct nfvs_net *nn, struct nfvs_conn *cp,
 	struct nfvs_ftp_conn *fc = cp->app_data;
 	struct nfvs_ftp_work w = { .cp = cp, .dir = dir };
 	enum ip_conntrack_info ctinfo;
+	struct nfvs_seqadj sa;
 	char rep[32];
 	unsigned int doff;
 	struct nf_conn *ct;
@@ -211,10 +196,14 @@ static unsigned int nfvs_ftp_packet(struct nfvs_net *nn, struct nfvs_conn *cp,
 			return NF_DROP;
 		return NF_ACCEPT;
 	}
+	/* Recorded under the lock by another CPU's packet: read whole. */
+	spin_lock_bh(&cp->lock);
+	sa = fc->seq;
+	spin_unlock_bh(&cp->lock);
 	if (dir == NFVS_FTP_SERVER)
-		nfvs_seqadj_seq(&fc->seq, skb, p->l4off);
+		nfvs_seqadj_seq(&sa, skb, p->l4off);
 	else
-		nfvs_seqadj_ack(&fc->seq, skb, p->l4off);
+		nfvs_seqadj_ack(&sa, skb, p->l4off);
 	return NF_ACCEPT;
 }
 

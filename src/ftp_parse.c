@@ -431,3 +431,48 @@ void nfvs_ftp_feed(struct nfvs_ftp_lines *st, const char *data, size_t len,
 		pos = end + 1;
 	}
 }
+
+/* A stream's lines as nfvs_ftp_feed() reports them, placed in the segment. */
+struct nfvs_ftp_stream_call {
+	nfvs_ftp_stream_fn fn;
+	void *arg;
+	size_t base;		/* where the bytes fed begin in the segment */
+	bool fresh;
+};
+
+static int nfvs_ftp_stream_line(void *arg, const char *line, size_t len,
+				int off)
+{
+	struct nfvs_ftp_stream_call *call = arg;
+
+	return call->fn(call->arg, line, len,
+			off < 0 ? -1 : off + (int)call->base, call->fresh);
+}
+
+void nfvs_ftp_stream_feed(struct nfvs_ftp_stream *st, u32 seq,
+			  const char *data, size_t len,
+			  nfvs_ftp_stream_fn fn, void *arg)
+{
+	struct nfvs_ftp_stream_call call = { .fn = fn, .arg = arg };
+	struct nfvs_ftp_lines again = {};
+	u32 seen;
+
+	if (st->started && (s32)(seq - st->next_seq) > 0) {
+		/* A gap: the line it cut is lost, the next one is read. */
+		st->lines.len = 0;
+		st->lines.cr = false;
+		st->lines.skipping = true;
+	} else if (st->started && seq != st->next_seq) {
+		/* Bytes sent again, read on their own, then any new ones. */
+		seen = min_t(u32, st->next_seq - seq, len);
+		nfvs_ftp_feed(&again, data, seen, nfvs_ftp_stream_line, &call);
+		if (seen == len)
+			return;
+		call.base = seen;
+	}
+	st->started = true;
+	st->next_seq = seq + len;
+	call.fresh = true;
+	nfvs_ftp_feed(&st->lines, data + call.base, len - call.base,
+		      nfvs_ftp_stream_line, &call);
+}

@@ -58,4 +58,27 @@ void nfvs_ftp_feed(struct nfvs_ftp_lines *st, const char *data, size_t len,
 		   int (*fn)(void *arg, const char *line, size_t len, int off),
 		   void *arg);
 
+/*
+ * One direction of a control connection read as a stream of lines,
+ * whatever its segments (all zero is the start). nfvs_ftp_stream_feed()
+ * takes a segment by its sequence number: the lines of bytes new to the
+ * stream are reported with fresh set (to be acted on), those of bytes
+ * sent again with fresh clear (to be rewritten again, not acted on twice);
+ * a segment that overlaps the end of what was read is both. After a gap
+ * (bytes not seen), reading resumes at the segment's first line end: the
+ * line the gap cut is lost. off is as for nfvs_ftp_feed(), in the segment.
+ */
+struct nfvs_ftp_stream {
+	struct nfvs_ftp_lines lines;
+	u32 next_seq;		/* the first byte not read yet */
+	bool started;
+};
+
+typedef int (*nfvs_ftp_stream_fn)(void *arg, const char *line, size_t len,
+				  int off, bool fresh);
+
+void nfvs_ftp_stream_feed(struct nfvs_ftp_stream *st, u32 seq,
+			  const char *data, size_t len,
+			  nfvs_ftp_stream_fn fn, void *arg);
+
 #endif /* _NFVS_FTP_PARSE_H */

@@ -129,11 +129,62 @@ void nfvs_seqadj_seq(const struct nfvs_seqadj *sa, struct sk_buff *skb,
 	nfvs_seqadj_set(skb, l4off, &th->seq, seq);
 }
 
+/*
+ * A number the receiver acknowledges (or SACKs), back into the sender's
+ * space: past the rewritten packet's start, which the receiver numbers
+ * pos + before, it moves by after; before it, by before. (Compared with
+ * after, a rewrite that shrank would move an ack of the data before it.)
+ */
+static u32 nfvs_seqadj_unmap(const struct nfvs_seqadj *sa, u32 ack)
+{
+	return ack - (after(ack - sa->before, sa->pos) ? sa->after : sa->before);
+}
+
+/* A SACK edge, which options may leave unaligned: copied, not cast. */
+static void nfvs_seqadj_set_edge(struct sk_buff *skb, struct tcphdr *th,
+				 u8 *edge, const struct nfvs_seqadj *sa)
+{
+	__be32 old, new;
+
+	memcpy(&old, edge, sizeof(old));
+	new = htonl(nfvs_seqadj_unmap(sa, ntohl(old)));
+	inet_proto_csum_replace4(&th->check, skb, old, new, false);
+	memcpy(edge, &new, sizeof(new));
+}
+
+/* The SACK blocks of the receiver's packet, as its ack. */
+static void nfvs_seqadj_sack(const struct nfvs_seqadj *sa, struct sk_buff *skb,
+			     struct tcphdr *th)
+{
+	unsigned int optlen = th->doff * 4 - sizeof(*th), i = 0, e;
+	u8 *opt = (u8 *)(th + 1);
+	u8 len;
+
+	while (i < optlen) {
+		if (opt[i] == TCPOPT_EOL)
+			return;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (optlen - i < 2)
+			return;
+		len = opt[i + 1];
+		if (len < 2 || len > optlen - i)
+			return;
+		if (opt[i] == TCPOPT_SACK &&
+		    len >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK &&
+		    !((len - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK))
+			for (e = i + TCPOLEN_SACK_BASE; e < i + len; e += 4)
+				nfvs_seqadj_set_edge(skb, th, opt + e, sa);
+		i += len;
+	}
+}
+
 void nfvs_seqadj_ack(const struct nfvs_seqadj *sa, struct sk_buff *skb,
 		     unsigned int l4off)
 {
 	struct tcphdr *th;
-	u32 ack;
 
 	if (!sa->before && !sa->after)
 		return;
@@ -142,7 +193,10 @@ void nfvs_seqadj_ack(const struct nfvs_seqadj *sa, struct sk_buff *skb,
 	th = (void *)ip_hdr(skb) + l4off;
 	if (!th->ack)
 		return;
-	ack = ntohl(th->ack_seq);
-	ack -= after(ack - sa->after, sa->pos) ? sa->after : sa->before;
-	nfvs_seqadj_set(skb, l4off, &th->ack_seq, ack);
+	nfvs_seqadj_set(skb, l4off, &th->ack_seq,
+			nfvs_seqadj_unmap(sa, ntohl(th->ack_seq)));
+	if (th->doff * 4 <= sizeof(*th) ||
+	    skb_ensure_writable(skb, l4off + th->doff * 4))
+		return;
+	nfvs_seqadj_sack(sa, skb, (void *)ip_hdr(skb) + l4off);
 }

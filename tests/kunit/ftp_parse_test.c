@@ -1003,6 +1003,115 @@ static void feed_then_parse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fp->found[1].cmd, NFVS_FTP_EPSV);
 }
 
+/* What nfvs_ftp_stream_feed() reported. */
+struct stream_log {
+	struct nfvs_ftp_stream st;
+	struct {
+		char text[32];
+		size_t len;
+		int off;
+		bool fresh;
+	} l[8];
+	unsigned int n;
+};
+
+static int stream_line(void *arg, const char *line, size_t len, int off,
+		       bool fresh)
+{
+	struct stream_log *log = arg;
+
+	if (log->n < ARRAY_SIZE(log->l)) {
+		memcpy(log->l[log->n].text, line, min(len, sizeof(log->l[0].text)));
+		log->l[log->n].len = len;
+		log->l[log->n].off = off;
+		log->l[log->n].fresh = fresh;
+	}
+	log->n++;
+	return 0;
+}
+
+static void stream(struct stream_log *log, u32 seq, const char *data)
+{
+	log->n = 0;
+	nfvs_ftp_stream_feed(&log->st, seq, data, strlen(data), stream_line, log);
+}
+
+static void expect_stream(struct kunit *test, const struct stream_log *log,
+			  unsigned int i, const char *text, int off, bool fresh)
+{
+	KUNIT_ASSERT_LT(test, i, log->n);
+	KUNIT_EXPECT_EQ_MSG(test, log->l[i].len, strlen(text), "line %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, memcmp(log->l[i].text, text, strlen(text)), 0,
+			    "line %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, log->l[i].off, off, "line %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, log->l[i].fresh, fresh, "line %u", i);
+}
+
+/* In order the lines are fresh; sent again, they are read again, not fresh. */
+static void stream_again(struct kunit *test)
+{
+	struct stream_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	stream(log, 1000, "227 A\r\n");
+	KUNIT_EXPECT_EQ(test, log->n, 1U);
+	expect_stream(test, log, 0, "227 A", 0, true);
+	stream(log, 1000, "227 A\r\n");
+	KUNIT_EXPECT_EQ(test, log->n, 1U);
+	expect_stream(test, log, 0, "227 A", 0, false);
+	KUNIT_EXPECT_EQ(test, log->st.next_seq, 1007U);
+}
+
+/*
+ * A segment sent again with new bytes after the old (a retransmission
+ * that TCP coalesced with what followed): the new lines are fresh, at
+ * their place in the segment, and reading goes on after them; a line that
+ * began in the old bytes ends in the new ones whole.
+ */
+static void stream_overlap(struct kunit *test)
+{
+	struct stream_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	stream(log, 1000, "USER a\r\n");
+	stream(log, 1000, "USER a\r\nPASV x\r\n");
+	KUNIT_EXPECT_EQ(test, log->n, 2U);
+	expect_stream(test, log, 0, "USER a", 0, false);
+	expect_stream(test, log, 1, "PASV x", 8, true);
+	KUNIT_EXPECT_EQ(test, log->st.next_seq, 1016U);
+	stream(log, 1016, "PORT 1");
+	KUNIT_EXPECT_EQ(test, log->n, 0U);
+	stream(log, 1016, "PORT 1,2\r\nNOOP\r\n");
+	KUNIT_EXPECT_EQ(test, log->n, 2U);
+	expect_stream(test, log, 0, "PORT 1,2", -1, true);
+	expect_stream(test, log, 1, "NOOP", 10, true);
+	stream(log, 1032, "QUIT\r\n");
+	KUNIT_EXPECT_EQ(test, log->n, 1U);
+	expect_stream(test, log, 0, "QUIT", 0, true);
+}
+
+/*
+ * After a gap the segment's lines from its first line end on are read
+ * (fresh); the line the gap cut is lost; the missing bytes, when they
+ * come, are read as sent again.
+ */
+static void stream_gap(struct kunit *test)
+{
+	struct stream_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	stream(log, 1000, "A\r\n");
+	stream(log, 1100, "tail\r\nB\r\n");
+	KUNIT_EXPECT_EQ(test, log->n, 1U);
+	expect_stream(test, log, 0, "B", 6, true);
+	KUNIT_EXPECT_EQ(test, log->st.next_seq, 1109U);
+	stream(log, 1003, "C\r\n");
+	KUNIT_EXPECT_EQ(test, log->n, 1U);
+	expect_stream(test, log, 0, "C", 0, false);
+	stream(log, 1109, "D\r\n");
+	expect_stream(test, log, 0, "D", 0, true);
+}
+
 static struct kunit_case nfvs_ftp_parse_cases[] = {
 	KUNIT_CASE(good_lines_match),
 	KUNIT_CASE(bad_lines_rejected),
@@ -1018,6 +1127,9 @@ static struct kunit_case nfvs_ftp_parse_cases[] = {
 	KUNIT_CASE(feed_line_max),
 	KUNIT_CASE(feed_stop),
 	KUNIT_CASE(feed_then_parse),
+	KUNIT_CASE(stream_again),
+	KUNIT_CASE(stream_overlap),
+	KUNIT_CASE(stream_gap),
 	{}
 };
 

@@ -30,11 +30,15 @@ static void resum(struct sk_buff *skb)
 				 csum_partial(th, skb->len - L4OFF, 0));
 }
 
-/* An IPv4 TCP packet from 10.0.2.2:21 carrying @data, checksums right. */
-static struct sk_buff *packet(struct kunit *test, const char *data)
+/*
+ * An IPv4 TCP packet from 10.0.2.2:21 with @optlen bytes of options @opt
+ * (a multiple of 4), carrying @data, checksums right.
+ */
+static struct sk_buff *packet_opt(struct kunit *test, const u8 *opt,
+				  unsigned int optlen, const char *data)
 {
 	unsigned int plen = strlen(data);
-	unsigned int len = L4OFF + sizeof(struct tcphdr) + plen;
+	unsigned int len = L4OFF + sizeof(struct tcphdr) + optlen + plen;
 	struct sk_buff *skb = alloc_skb(len + 64, GFP_KERNEL);
 	struct tcphdr *th;
 	struct iphdr *iph;
@@ -53,9 +57,11 @@ static struct sk_buff *packet(struct kunit *test, const char *data)
 	th->dest = htons(40000);
 	th->seq = htonl(1000);
 	th->ack_seq = htonl(5000);
-	th->doff = sizeof(*th) / 4;
+	th->doff = (sizeof(*th) + optlen) / 4;
 	th->ack = 1;
 	th->psh = 1;
+	if (optlen)
+		skb_put_data(skb, opt, optlen);
 	skb_put_data(skb, data, plen);
 	skb_set_transport_header(skb, L4OFF);
 	iph->tot_len = htons(skb->len);
@@ -63,6 +69,11 @@ static struct sk_buff *packet(struct kunit *test, const char *data)
 	resum(skb);
 	skb->ip_summed = CHECKSUM_NONE;
 	return skb;
+}
+
+static struct sk_buff *packet(struct kunit *test, const char *data)
+{
+	return packet_opt(test, NULL, 0, data);
 }
 
 static char *payload(struct sk_buff *skb)
@@ -162,11 +173,76 @@ static void seqadj_moves(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/*
+ * A rewrite at 1000 that shrank by 2 (a 42-byte 227 became 40): an ack of
+ * the data before it stays, one of the rewritten packet's end is 1042.
+ */
+static void shrunk_acks(struct kunit *test)
+{
+	struct nfvs_seqadj sa = {};
+	struct sk_buff *skb = packet(test, "x");
+
+	nfvs_seqadj_record(&sa, 1000, -2);
+	tcp_hdr(skb)->ack_seq = htonl(1000);
+	resum(skb);
+	nfvs_seqadj_ack(&sa, skb, L4OFF);
+	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq), 1000U);
+	tcp_hdr(skb)->ack_seq = htonl(1040);
+	resum(skb);
+	nfvs_seqadj_ack(&sa, skb, L4OFF);
+	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq), 1042U);
+	KUNIT_EXPECT_TRUE(test, tcp_sound(skb));
+	kfree_skb(skb);
+}
+
+static u32 edge(struct sk_buff *skb, unsigned int at)
+{
+	__be32 v;
+
+	memcpy(&v, (u8 *)(tcp_hdr(skb) + 1) + at, sizeof(v));
+	return ntohl(v);
+}
+
+/* SACK blocks move as acks do, aligned or not. */
+static void sack_blocks(struct kunit *test)
+{
+	static const u8 aligned[] = {
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 18,
+		0, 0, 0x04, 0x10, 0, 0, 0x04, 0x4c,	/* 1040-1100 */
+		0, 0, 0x03, 0xe8, 0, 0, 0x03, 0xe8,	/* 1000-1000 */
+	};
+	static const u8 unaligned[] = {
+		TCPOPT_SACK, 10, 0, 0, 0x04, 0xb0, 0, 0, 0x05, 0x14,
+		TCPOPT_NOP, TCPOPT_EOL,			/* 1200-1300 */
+	};
+	struct nfvs_seqadj sa = {};
+	struct sk_buff *skb;
+
+	nfvs_seqadj_record(&sa, 1000, -2);
+	skb = packet_opt(test, aligned, sizeof(aligned), "");
+	nfvs_seqadj_ack(&sa, skb, L4OFF);
+	KUNIT_EXPECT_EQ(test, edge(skb, 4), 1042U);
+	KUNIT_EXPECT_EQ(test, edge(skb, 8), 1102U);
+	KUNIT_EXPECT_EQ(test, edge(skb, 12), 1000U);
+	KUNIT_EXPECT_EQ(test, edge(skb, 16), 1000U);
+	KUNIT_EXPECT_TRUE(test, tcp_sound(skb));
+	kfree_skb(skb);
+
+	skb = packet_opt(test, unaligned, sizeof(unaligned), "");
+	nfvs_seqadj_ack(&sa, skb, L4OFF);
+	KUNIT_EXPECT_EQ(test, edge(skb, 2), 1202U);
+	KUNIT_EXPECT_EQ(test, edge(skb, 6), 1302U);
+	KUNIT_EXPECT_TRUE(test, tcp_sound(skb));
+	kfree_skb(skb);
+}
+
 static struct kunit_case nfvs_tcp_mangle_cases[] = {
 	KUNIT_CASE(rewrite_keeps_checksum),
 	KUNIT_CASE(damaged_not_rewritten),
 	KUNIT_CASE(vouched_for),
 	KUNIT_CASE(seqadj_moves),
+	KUNIT_CASE(shrunk_acks),
+	KUNIT_CASE(sack_blocks),
 	{}
 };
 
