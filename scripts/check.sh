@@ -85,15 +85,17 @@ selftests() {
 # Each kernel's scripts go to NFVS_SHARDS boots, each script to the boot
 # with the least expected time so far, the most expensive first; those of
 # tests/selftests/smp (races between CPUs) to a boot of their own with 2
-# vCPUs, "vms-SERIES" (the debug kernel has 2 anyway).
+# vCPUs, "vms-SERIES", on the newest Debian kernel of the series only (a
+# boot of 2 vCPUs costs two guests' CPU; the debug kernel has 2 anyway).
 plan_guests() {
-	local s t shards smp c
+	local s t shards smp c newest
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
+	newest=$(printf '%s\n' $NFVS_SERIES | grep -vx debug | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
 		shards=${NFVS_SHARDS:-3}
 		if [ "$s" = debug ]; then
 			shards=${NFVS_DEBUG_SHARDS:-1}
-		elif [ -n "$smp" ]; then
+		elif [ -n "$smp" ] && [ "$s" = "$newest" ]; then
 			c=0
 			for t in $smp; do
 				c=$((c + $(cost "$s" "$(basename "$t" .sh)")))
@@ -139,7 +141,7 @@ spread() {
 }
 
 # run_jobs: reads jobs "COST NAME CMD..." and runs each as a phase, the
-# slow tier, then the most expensive first: one per CPU (nfvs_cpus), and up to as many again
+# most expensive first: one per CPU (nfvs_cpus), and up to as many again
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
 # on average), so that each has at least about half a CPU. A guest of the
@@ -152,10 +154,7 @@ run_jobs() {
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
 		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
 	} >"$res/jobs.txt"
-	# The slow tier first: it is a compiler and dpkg on the host, busy
-	# throughout, while a guest leaves part of a CPU idle; started last it
-	# would run on after the last guest.
-	awk '{ print ($2 == "slow"), $0 }' | sort -k1,1nr -k2,2nr | cut -d' ' -f2- | {
+	sort -rn | {
 		while read -r cost name cmd; do
 			free=
 			w=1

@@ -84,7 +84,7 @@ struct nfvs_conn {
 /* The connections of one namespace. */
 struct nfvs_conns {
 	struct rhltable table;
-	spinlock_t new_locks[NFVS_CONN_NEW_LOCKS];
+	spinlock_t new_locks[NFVS_CONN_NEW_LOCKS];	/* nfvs_conn_new_lock() */
 	atomic_t count;
 	atomic_t no_cport;		/* connections waiting for a port */
 	atomic_t apps;			/* connections with a helper */

@@ -9,7 +9,7 @@
 # the other. In the NAT topology of lib_nat.sh (the real servers drop the
 # datagrams):
 #
-#   VIP:54/udp  rr                 1000 flows from one client address
+#   VIP:54/udp  rr                 500 flows from one client address
 #   VIP:55/udp  rr, persistent     100 client addresses (.110 on), two flows each,
 #                                  one per sender
 #
@@ -21,7 +21,7 @@
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
 
-flows=${NFVS_RACE_FLOWS:-1000}
+flows=${NFVS_RACE_FLOWS:-500}
 clients=100
 tmp=$(mktemp -d)
 declare -A result
