@@ -1030,6 +1030,14 @@ static int stream_line(void *arg, const char *line, size_t len, int off,
 	return 0;
 }
 
+static struct stream_log *stream_log_new(struct kunit *test)
+{
+	struct stream_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	return log;
+}
+
 static void stream(struct stream_log *log, u32 seq, const char *data)
 {
 	log->n = 0;
@@ -1050,9 +1058,8 @@ static void expect_stream(struct kunit *test, const struct stream_log *log,
 /* In order the lines are fresh; sent again, they are read again, not fresh. */
 static void stream_again(struct kunit *test)
 {
-	struct stream_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct stream_log *log = stream_log_new(test);
 
-	KUNIT_ASSERT_NOT_NULL(test, log);
 	stream(log, 1000, "227 A\r\n");
 	KUNIT_EXPECT_EQ(test, log->n, 1U);
 	expect_stream(test, log, 0, "227 A", 0, true);
@@ -1070,9 +1077,8 @@ static void stream_again(struct kunit *test)
  */
 static void stream_overlap(struct kunit *test)
 {
-	struct stream_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct stream_log *log = stream_log_new(test);
 
-	KUNIT_ASSERT_NOT_NULL(test, log);
 	stream(log, 1000, "USER a\r\n");
 	stream(log, 1000, "USER a\r\nPASV x\r\n");
 	KUNIT_EXPECT_EQ(test, log->n, 2U);
@@ -1097,9 +1103,8 @@ static void stream_overlap(struct kunit *test)
  */
 static void stream_gap(struct kunit *test)
 {
-	struct stream_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+	struct stream_log *log = stream_log_new(test);
 
-	KUNIT_ASSERT_NOT_NULL(test, log);
 	stream(log, 1000, "A\r\n");
 	stream(log, 1100, "tail\r\nB\r\n");
 	KUNIT_EXPECT_EQ(test, log->n, 1U);

@@ -145,6 +145,17 @@ static void vouched_for(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* The receiver's ack @ack, as nfvs_seqadj_ack() passes it on. */
+static u32 ack_of(struct kunit *test, const struct nfvs_seqadj *sa,
+		  struct sk_buff *skb, u32 ack)
+{
+	tcp_hdr(skb)->ack_seq = htonl(ack);
+	resum(skb);
+	nfvs_seqadj_ack(sa, skb, L4OFF);
+	KUNIT_EXPECT_TRUE(test, tcp_sound(skb));
+	return ntohl(tcp_hdr(skb)->ack_seq);
+}
+
 /* After a rewrite at 1000 that added 2: later numbers +2, earlier +0. */
 static void seqadj_moves(struct kunit *test)
 {
@@ -165,11 +176,7 @@ static void seqadj_moves(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->seq), 1102U);
 	KUNIT_EXPECT_TRUE(test, tcp_sound(skb));
 	/* The peer acknowledges 1102: the sender meant 1100. */
-	tcp_hdr(skb)->ack_seq = htonl(1102);
-	resum(skb);
-	nfvs_seqadj_ack(&sa, skb, L4OFF);
-	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq), 1100U);
-	KUNIT_EXPECT_TRUE(test, tcp_sound(skb));
+	KUNIT_EXPECT_EQ(test, ack_of(test, &sa, skb, 1102), 1100U);
 	kfree_skb(skb);
 }
 
@@ -183,15 +190,8 @@ static void shrunk_acks(struct kunit *test)
 	struct sk_buff *skb = packet(test, "x");
 
 	nfvs_seqadj_record(&sa, 1000, -2);
-	tcp_hdr(skb)->ack_seq = htonl(1000);
-	resum(skb);
-	nfvs_seqadj_ack(&sa, skb, L4OFF);
-	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq), 1000U);
-	tcp_hdr(skb)->ack_seq = htonl(1040);
-	resum(skb);
-	nfvs_seqadj_ack(&sa, skb, L4OFF);
-	KUNIT_EXPECT_EQ(test, ntohl(tcp_hdr(skb)->ack_seq), 1042U);
-	KUNIT_EXPECT_TRUE(test, tcp_sound(skb));
+	KUNIT_EXPECT_EQ(test, ack_of(test, &sa, skb, 1000), 1000U);
+	KUNIT_EXPECT_EQ(test, ack_of(test, &sa, skb, 1040), 1042U);
 	kfree_skb(skb);
 }
 
