@@ -104,13 +104,26 @@ void nfvs_seqadj_record(struct nfvs_seqadj *sa, u32 seq, s32 delta)
 	sa->after += delta;
 }
 
-static void nfvs_seqadj_set(struct sk_buff *skb, unsigned int l4off,
-			    __be32 *field, u32 value)
+/*
+ * A sequence number in the TCP header: seq, ack_seq or a SACK edge, which
+ * options may leave unaligned (so copied, never cast).
+ */
+static u32 nfvs_seqadj_get(const void *field)
 {
-	struct tcphdr *th = (void *)ip_hdr(skb) + l4off;
+	__be32 v;
 
-	inet_proto_csum_replace4(&th->check, skb, *field, htonl(value), false);
-	*field = htonl(value);
+	memcpy(&v, field, sizeof(v));
+	return ntohl(v);
+}
+
+static void nfvs_seqadj_set(struct sk_buff *skb, struct tcphdr *th,
+			    void *field, u32 value)
+{
+	__be32 old, new = htonl(value);
+
+	memcpy(&old, field, sizeof(old));
+	inet_proto_csum_replace4(&th->check, skb, old, new, false);
+	memcpy(field, &new, sizeof(new));
 }
 
 void nfvs_seqadj_seq(const struct nfvs_seqadj *sa, struct sk_buff *skb,
@@ -126,7 +139,7 @@ void nfvs_seqadj_seq(const struct nfvs_seqadj *sa, struct sk_buff *skb,
 	th = (void *)ip_hdr(skb) + l4off;
 	seq = ntohl(th->seq);
 	seq += after(seq, sa->pos) ? sa->after : sa->before;
-	nfvs_seqadj_set(skb, l4off, &th->seq, seq);
+	nfvs_seqadj_set(skb, th, &th->seq, seq);
 }
 
 /*
@@ -140,16 +153,13 @@ static u32 nfvs_seqadj_unmap(const struct nfvs_seqadj *sa, u32 ack)
 	return ack - (after(ack - sa->before, sa->pos) ? sa->after : sa->before);
 }
 
-/* A SACK edge, which options may leave unaligned: copied, not cast. */
-static void nfvs_seqadj_set_edge(struct sk_buff *skb, struct tcphdr *th,
-				 u8 *edge, const struct nfvs_seqadj *sa)
+/* An ack or SACK edge of the receiver's packet, moved back in place. */
+static void nfvs_seqadj_unmap_at(const struct nfvs_seqadj *sa,
+				 struct sk_buff *skb, struct tcphdr *th,
+				 void *field)
 {
-	__be32 old, new;
-
-	memcpy(&old, edge, sizeof(old));
-	new = htonl(nfvs_seqadj_unmap(sa, ntohl(old)));
-	inet_proto_csum_replace4(&th->check, skb, old, new, false);
-	memcpy(edge, &new, sizeof(new));
+	nfvs_seqadj_set(skb, th, field,
+			nfvs_seqadj_unmap(sa, nfvs_seqadj_get(field)));
 }
 
 /* The SACK blocks of the receiver's packet, as its ack. */
@@ -176,7 +186,7 @@ static void nfvs_seqadj_sack(const struct nfvs_seqadj *sa, struct sk_buff *skb,
 		    len >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK &&
 		    !((len - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK))
 			for (e = i + TCPOLEN_SACK_BASE; e < i + len; e += 4)
-				nfvs_seqadj_set_edge(skb, th, opt + e, sa);
+				nfvs_seqadj_unmap_at(sa, skb, th, opt + e);
 		i += len;
 	}
 }
@@ -193,8 +203,7 @@ void nfvs_seqadj_ack(const struct nfvs_seqadj *sa, struct sk_buff *skb,
 	th = (void *)ip_hdr(skb) + l4off;
 	if (!th->ack)
 		return;
-	nfvs_seqadj_set(skb, l4off, &th->ack_seq,
-			nfvs_seqadj_unmap(sa, ntohl(th->ack_seq)));
+	nfvs_seqadj_unmap_at(sa, skb, th, &th->ack_seq);
 	if (th->doff * 4 <= sizeof(*th) ||
 	    skb_ensure_writable(skb, l4off + th->doff * 4))
 		return;

@@ -1055,17 +1055,23 @@ static void expect_stream(struct kunit *test, const struct stream_log *log,
 	KUNIT_EXPECT_EQ_MSG(test, log->l[i].fresh, fresh, "line %u", i);
 }
 
+/* The segment just fed gave one line, as expected. */
+static void expect_one(struct kunit *test, const struct stream_log *log,
+		       const char *text, int off, bool fresh)
+{
+	KUNIT_EXPECT_EQ(test, log->n, 1U);
+	expect_stream(test, log, 0, text, off, fresh);
+}
+
 /* In order the lines are fresh; sent again, they are read again, not fresh. */
 static void stream_again(struct kunit *test)
 {
 	struct stream_log *log = stream_log_new(test);
 
 	stream(log, 1000, "227 A\r\n");
-	KUNIT_EXPECT_EQ(test, log->n, 1U);
-	expect_stream(test, log, 0, "227 A", 0, true);
+	expect_one(test, log, "227 A", 0, true);
 	stream(log, 1000, "227 A\r\n");
-	KUNIT_EXPECT_EQ(test, log->n, 1U);
-	expect_stream(test, log, 0, "227 A", 0, false);
+	expect_one(test, log, "227 A", 0, false);
 	KUNIT_EXPECT_EQ(test, log->st.next_seq, 1007U);
 }
 
@@ -1092,8 +1098,7 @@ static void stream_overlap(struct kunit *test)
 	expect_stream(test, log, 0, "PORT 1,2", -1, true);
 	expect_stream(test, log, 1, "NOOP", 10, true);
 	stream(log, 1032, "QUIT\r\n");
-	KUNIT_EXPECT_EQ(test, log->n, 1U);
-	expect_stream(test, log, 0, "QUIT", 0, true);
+	expect_one(test, log, "QUIT", 0, true);
 }
 
 /*
@@ -1107,14 +1112,12 @@ static void stream_gap(struct kunit *test)
 
 	stream(log, 1000, "A\r\n");
 	stream(log, 1100, "tail\r\nB\r\n");
-	KUNIT_EXPECT_EQ(test, log->n, 1U);
-	expect_stream(test, log, 0, "B", 6, true);
+	expect_one(test, log, "B", 6, true);
 	KUNIT_EXPECT_EQ(test, log->st.next_seq, 1109U);
 	stream(log, 1003, "C\r\n");
-	KUNIT_EXPECT_EQ(test, log->n, 1U);
-	expect_stream(test, log, 0, "C", 0, false);
+	expect_one(test, log, "C", 0, false);
 	stream(log, 1109, "D\r\n");
-	expect_stream(test, log, 0, "D", 0, true);
+	expect_one(test, log, "D", 0, true);
 }
 
 static struct kunit_case nfvs_ftp_parse_cases[] = {

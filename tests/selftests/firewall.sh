@@ -363,7 +363,7 @@ for order in "nfvs_in nf_nat_ipv4_local_in" "nf_nat_ipv4_local_in nfvs_in"; do
 		flush_ruleset
 		nx $d conntrack -F 2>/dev/null
 		ruleset iptables-legacy
-		read -r ok inv <<<"$(scenario iptables-legacy "$m" 20 3)"
+		read -r ok inv <<<"$(scenario iptables-legacy "$m" 20)"
 		check_eq "${order%% *} first, $m: 20 of 20 requests through the firewall" "20" "$ok"
 		check_eq "${order%% *} first, $m: no packet INVALID" "0" "$inv"
 	done
