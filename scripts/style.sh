@@ -50,16 +50,65 @@ result "shell scripts found" "$([ -n "$sh_files" ] || echo none)"
 ksrc=$(nfvs_linux_source) || { echo "not ok - style: linux-source-6.1 for checkpatch"; exit 1; }
 checkpatch=$ksrc/scripts/checkpatch.pl
 
+# What each check said of a file is kept in the cache, under a key made of
+# everything that decides it: the file's content and name, the checker
+# and its data, its options and, for shellcheck -x, the libraries a script
+# may source (lib*.sh: every "." in the tree sources one). Only an
+# unchanged file under an unchanged checker is not checked again (beside
+# the guests, checkpatch on every file takes two minutes of a CPU); a
+# checker that did not run to its end (exit status above 1) is not kept.
+memo=$NFVS_CACHE/style
+mkdir -p "$memo" 2>/dev/null || memo=
+cp_id=$(cat "$checkpatch" "$(dirname "$checkpatch")"/spelling.txt \
+	"$(dirname "$checkpatch")"/const_structs.checkpatch 2>&1 | sha256sum)
+sc_id=$( (shellcheck --version
+	for f in $sh_files; do
+		case ${f##*/} in lib*.sh) cat "$f" ;; esac
+	done) 2>&1 | sha256sum)
+
+# memoized ID CMD... FILE: CMD's output, from the cache when FILE was
+# checked before by the checker ID with the same options.
+memoized() {
+	local id=$1 f=${*: -1} key rc
+	shift
+	if [ -z "$memo" ]; then
+		"$@"
+		return
+	fi
+	key=$(printf '%s\n' "$id" "$*" | cat - "$f" | sha256sum | cut -c1-32)
+	if [ -f "$memo/$key" ]; then
+		cat "$memo/$key"
+		return
+	fi
+	"$@" >"$memo/$key.$$" 2>&1
+	rc=$?
+	cat "$memo/$key.$$"
+	if [ $rc -le 1 ]; then
+		mv "$memo/$key.$$" "$memo/$key"
+	else
+		rm -f "$memo/$key.$$"
+	fi
+}
+
 checkpatch_one() {
-	local ignore=
+	local ignore=()
 	# The one place where kernel versions may be compared.
-	[ "$1" = "$COMPAT" ] && ignore=--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
-	perl "$checkpatch" --no-tree --strict --terse --show-types $ignore -f "$1" |
-		grep -v '^total: 0 errors, 0 warnings'
+	[ "$1" = "$COMPAT" ] && ignore=("--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON")
+	memoized "$cp_id" checkpatch_run "${ignore[@]}" "$1"
+}
+
+# checkpatch_run [OPTION] FILE: what checkpatch says is wrong; its exit
+# status (1: something is).
+checkpatch_run() {
+	local out rc
+	out=$(perl "$checkpatch" --no-tree --strict --terse --show-types "${@:1:$#-1}" -f "${*: -1}")
+	rc=$?
+	grep -v '^total: 0 errors, 0 warnings' <<<"$out"
+	return $rc
 }
 
 shellcheck_one() {
-	shellcheck -x -P SCRIPTDIR -S warning "$1" 2>&1
+	memoized "$sc_id" shellcheck -x -P SCRIPTDIR -S warning "$1"
 }
 
 # each WHAT FUNC FILE...: FUNC FILE for every FILE, as many at a time as
