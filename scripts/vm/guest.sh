@@ -7,6 +7,10 @@
 # then powers off. The host decides what passed (scripts/vm/run.sh).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp LANG=C.UTF-8
+# Python caches the bytecode of the modules it imports (the tree is
+# read-only here): nfvs_genl.py's is not compiled again at every run. For
+# every user (ctl_perm.sh runs clients as nobody).
+export PYTHONPYCACHEPREFIX=/tmp/nfvs-pycache
 res=/run/nfvs
 top=${nfvs_top:?}
 
@@ -22,6 +26,7 @@ echo 1 >/proc/sys/kernel/sysrq
 ip link set lo up
 hostname nfvs-guest
 cd /tmp || exit 1
+mkdir -m 1777 "$PYTHONPYCACHEPREFIX"
 
 # shellcheck source=/dev/null
 . "$res/job"

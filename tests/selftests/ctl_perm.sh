@@ -35,7 +35,7 @@
 # read (a clone in /root).
 here=$(mktemp -d)
 chmod 755 "$here"
-cp "$(dirname "$0")/nfvs_genl.py" "$here/"
+cp "$(dirname "$0")"/nfvs_genl.py "$(dirname "$0")"/nfvs_genl_impl.py "$here/"
 genl=$here/nfvs_genl.py
 a=a-$nfvs_sfx
 b=b-$nfvs_sfx
