@@ -184,7 +184,12 @@ run_jobs() {
 # (their four boots need about a minute of CPU in all): they run beside the
 # others from the start, not in a CPU's slot, and not last.
 guest_phase() {
-	local cost name s scripts canary smp
+	local cost name s scripts canary smp sampler
+	# How much CPU the guests left unused, every 30 s (timings).
+	while f=$(nfvs_cpu_free 30); do
+		echo "$(($(date +%s) - t0)) $f"
+	done >"$res/cpu" 2>/dev/null &
+	sampler=$!
 	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
 	canary=$!
 	{
@@ -200,6 +205,8 @@ guest_phase() {
 		done
 	} | tee "$res/plan" | run_jobs
 	wait "$canary"
+	kill "$sampler" 2>/dev/null
+	wait "$sampler" 2>/dev/null
 	echo "0 canary" >>"$res/plan"
 	# A job that left no end time did not run to its end.
 	while read -r cost name _; do
@@ -213,6 +220,23 @@ guest_phase() {
 timings() {
 	echo "# time: phases (start, end and duration in s since make check began):"
 	awk '{ printf "#   %-14s %5d %5d %5d\n", $1, $2, $3, $3 - $2 }' "$res/times"
+	# The CPU the guest phase left idle (percent of one CPU, each value
+	# over the 30 s before the time shown): where a run could have gone
+	# faster with more guests at once.
+	awk -v cpus="$(nfvs_cpus)" '
+	{ n++; s += $2; line = line sprintf(" %d:%d", $1, $2) }
+	END {
+		if (!n) exit
+		printf "# time: CPU idle during the guests, %% of one CPU of %d: %d on average\n", cpus, s / n
+		while (length(line) > 0) {
+			cut = 72
+			if (length(line) > cut) {
+				while (cut > 1 && substr(line, cut, 1) != " ") cut--
+			} else cut = length(line) + 1
+			print "#  " substr(line, 1, cut - 1)
+			line = substr(line, cut)
+		}
+	}' "$res/cpu" 2>/dev/null
 	echo "# time: guest scripts, seconds taken/seconds of CPU, slowest first (kernels: $NFVS_SERIES):"
 	cat "$res"/vm*.txt 2>/dev/null | awk -v series="$NFVS_SERIES" '
 	/^# time: [^:]+: [^:]+: [0-9?]+ s(, busy [0-9?]+ s)?$/ {
