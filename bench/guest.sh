@@ -215,9 +215,16 @@ ip_plus() {
 	echo "$((v >> 24 & 255)).$((v >> 16 & 255)).$((v >> 8 & 255)).$((v & 255))"
 }
 
+# pg FILE:COMMAND...: each COMMAND written to /proc/net/pktgen/FILE in
+# gen, in order, by one shell (a program started costs more than the
+# writes under emulation); a refused one is reported.
 pg() {
-	nx gen sh -c "echo '$2' >/proc/net/pktgen/$1" ||
-		echo "# pktgen refused: $1: $2" >&2
+	local a script=
+	for a in "$@"; do
+		script="$script echo '${a#*:}' >/proc/net/pktgen/${a%%:*} ||
+			echo '# pktgen refused: ${a%%:*}: ${a#*:}' >&2;"
+	done
+	nx gen sh -c "$script"
 }
 
 # pg_setup DST DPORT NIPS NPORTS COUNT [SRC]: pktgen on g0, UDP to
@@ -226,29 +233,23 @@ pg() {
 # give NIPS*NPORTS flows.
 pg_setup() {
 	local src=${6:-10.1.0.1}
-	pg kpktgend_0 rem_device_all
-	pg kpktgend_0 "add_device g0"
-	pg g0 "count $5"
-	pg g0 "clone_skb 0"
-	pg g0 "pkt_size 60"
-	pg g0 "delay 0"
-	pg g0 "dst $1"
-	pg g0 "dst_mac $lb_mac"
-	pg g0 "udp_dst_min $2"
-	pg g0 "udp_dst_max $2"
-	pg g0 "src_min $src"
-	pg g0 "src_max $(ip_plus "$src" $(($3 - 1)))"
-	pg g0 "udp_src_min 1000"
-	pg g0 "udp_src_max $((1000 + $4))"
+	pg "kpktgend_0:rem_device_all" "kpktgend_0:add_device g0" \
+		"g0:count $5" "g0:clone_skb 0" "g0:pkt_size 60" "g0:delay 0" \
+		"g0:dst $1" "g0:dst_mac $lb_mac" \
+		"g0:udp_dst_min $2" "g0:udp_dst_max $2" \
+		"g0:src_min $src" "g0:src_max $(ip_plus "$src" $(($3 - 1)))" \
+		"g0:udp_src_min 1000" "g0:udp_src_max $((1000 + $4))"
 }
 
 rs_rx() {
 	nx rs cat /sys/class/net/r0/statistics/rx_packets
 }
 
-# path: where the packets went, for a window that delivered nothing: the
-# sender's g0, the director's l0 in (and dropped) and l1 out, the real
-# servers' r0, the backlog drops, the director's neighbours.
+# path: where the packets go, for a window that delivered nothing (taken
+# twice, a second apart, while pktgen still sends): the sender's g0, the
+# director's l0 in (and dropped) and l1 out, the real servers' r0, the
+# backlog drops, the director's neighbours. Only then: its seven programs
+# would cost more than a one-second window under emulation.
 path() {
 	local s=/sys/class/net d drops=0 a b rest
 	while read -r a b rest; do
@@ -265,24 +266,21 @@ path() {
 # udp_rate BALANCER METRIC: the pktgen set up runs without end; the packets
 # the real servers receive in each of $reps windows, per second.
 udp_rate() {
-	local lb=$1 metric=$2 i t0 t1 c0 c1 p0 p1 rate rates=""
+	local lb=$1 metric=$2 i t0 t1 c0 c1 rate rates=""
 	nx gen sh -c 'echo start >/proc/net/pktgen/pgctrl' &
 	local pgpid=$!
 	sleep 1
 	t0=$EPOCHREALTIME
 	c0=$(rs_rx)
-	p0=$(path)
 	for ((i = 1; i <= reps; i++)); do
 		sleep "$window"
 		t1=$EPOCHREALTIME
 		c1=$(rs_rx)
-		p1=$(path)
 		rate=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" \
 			'BEGIN { printf "%.0f", (b - a) / (e - s) }')
 		record "$lb" "$metric" "$i" "$rate"
 		[ "$c1" = "$c0" ] &&
-			say "$lb $metric window $i delivered nothing: before $p0; after $p1"
-		p0=$p1
+			say "$lb $metric window $i delivered nothing: $(path); a second later $(sleep 1; path)"
 		rates="$rates $rate"
 		t0=$t1
 		c0=$c1
