@@ -25,15 +25,15 @@ declare -A flag=([nat]=-m [dr]=-g [tun]=-i) result
 n=${NFVS_FIREWALL_REQUESTS:-100}
 tmp=$(mktemp -d)
 
+# services: the three services, by one ipvsadm -R.
 services() {
 	local m i
 	for m in nat dr tun; do
-		nx $d ipvsadm -A -t "${addr[$m]}:${port[$m]}" -s rr || return 1
+		echo "-A -t ${addr[$m]}:${port[$m]} -s rr"
 		for i in 1 2; do
-			nx $d ipvsadm -a -t "${addr[$m]}:${port[$m]}" \
-				-r "10.0.0.1$i:${port[$m]}" "${flag[$m]}" || return 1
+			echo "-a -t ${addr[$m]}:${port[$m]} -r 10.0.0.1$i:${port[$m]} ${flag[$m]}"
 		done
-	done
+	done | nx $d ipvsadm -R
 }
 
 # ruleset iptables-legacy|iptables-nft|nft
@@ -60,27 +60,25 @@ ruleset() {
 		EOF
 		return
 	fi
-	nx $d "$ipt" -P INPUT DROP &&
-	nx $d "$ipt" -P FORWARD DROP &&
-	nx $d "$ipt" -A INPUT -m state --state INVALID -j DROP &&
-	nx $d "$ipt" -A INPUT -i lo -j ACCEPT &&
-	nx $d "$ipt" -A INPUT -p tcp -d $vip -m multiport --dports 81,82 --syn \
-		-m state --state NEW -j ACCEPT &&
-	nx $d "$ipt" -A INPUT -p tcp -d $nvip --dport 80 --syn \
-		-m state --state NEW -j ACCEPT &&
-	nx $d "$ipt" -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT &&
-	nx $d "$ipt" -A FORWARD -m state --state INVALID -j DROP &&
-	nx $d "$ipt" -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT
+	# One shell for the nine commands.
+	nx $d sh -c "$ipt -P INPUT DROP &&
+		$ipt -P FORWARD DROP &&
+		$ipt -A INPUT -m state --state INVALID -j DROP &&
+		$ipt -A INPUT -i lo -j ACCEPT &&
+		$ipt -A INPUT -p tcp -d $vip -m multiport --dports 81,82 --syn \
+			-m state --state NEW -j ACCEPT &&
+		$ipt -A INPUT -p tcp -d $nvip --dport 80 --syn \
+			-m state --state NEW -j ACCEPT &&
+		$ipt -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT &&
+		$ipt -A FORWARD -m state --state INVALID -j DROP &&
+		$ipt -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT"
 }
 
+# flush_ruleset: no rule and ACCEPT policies again, in one shell.
 flush_ruleset() {
-	local ipt
-	for ipt in iptables-legacy iptables-nft; do
-		nx $d "$ipt" -F 2>/dev/null
-		nx $d "$ipt" -P INPUT ACCEPT 2>/dev/null
-		nx $d "$ipt" -P FORWARD ACCEPT 2>/dev/null
-	done
-	nx $d nft delete table inet fw 2>/dev/null
+	nx $d sh -c 'for ipt in iptables-legacy iptables-nft; do
+			$ipt -F; $ipt -P INPUT ACCEPT; $ipt -P FORWARD ACCEPT
+		done; nft delete table inet fw' 2>/dev/null
 	return 0
 }
 
