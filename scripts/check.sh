@@ -14,7 +14,7 @@
 #   4. the guests, as many at once as there are CPUs free for them
 #      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
 #      longest first: KUnit on User-Mode Linux, the selftests of each
-#      kernel split into NFVS_SHARDS boots (default 3) by their expected
+#      kernel split into NFVS_SHARDS boots (default 4) by their expected
 #      cost (tests/selftests/costs); beside them from the start, the
 #      harness canaries (which mostly wait)
 #   5. with NFVS_SLOW=1, the slow tier (tests/slow/packages.sh: the Debian
@@ -82,8 +82,12 @@ selftests() {
 }
 
 # plan_guests: the guest jobs, one line each: "COST NAME SERIES SCRIPT...".
-# Each kernel's scripts go to NFVS_SHARDS boots, each script to the boot
-# with the least expected time so far, the most expensive first; those of
+# Each kernel's scripts go to NFVS_SHARDS boots of unequal sizes, in the
+# proportions K, K-1, ..., 1 (4: 40%, 30%, 20% and 10% of the kernel's
+# expected time): the scheduler starts the largest first, and the boots
+# left for the end, when fewer guests are there to share the CPUs, are
+# short. Each script goes to the boot that would be the least full for
+# its size, the most expensive first; those of
 # tests/selftests/smp (races between CPUs) to a boot of their own with 2
 # vCPUs, "vms-SERIES", on the newest Debian kernel of the series only (a
 # boot of 2 vCPUs costs two guests' CPU; the debug kernel has 2 anyway).
@@ -92,7 +96,7 @@ plan_guests() {
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
 	newest=$(printf '%s\n' $NFVS_SERIES | grep -vx debug | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
-		shards=${NFVS_SHARDS:-3}
+		shards=${NFVS_SHARDS:-4}
 		if [ "$s" = debug ]; then
 			shards=${NFVS_DEBUG_SHARDS:-1}
 		elif [ -n "$smp" ] && [ "$s" = "$newest" ]; then
@@ -109,7 +113,7 @@ plan_guests() {
 		{
 			m = 1
 			for (i = 2; i <= k; i++)
-				if (load[i] < load[m])
+				if ((load[i] + $1) / (k + 1 - i) < (load[m] + $1) / (k + 1 - m))
 					m = i
 			load[m] += $1; list[m] = list[m] " " $2
 		}
