@@ -227,20 +227,13 @@ timings() {
 	# The CPU the guest phase left idle (percent of one CPU, each value
 	# over the 30 s before the time shown): where a run could have gone
 	# faster with more guests at once.
-	awk -v cpus="$(nfvs_cpus)" '
-	{ n++; s += $2; line = line sprintf(" %d:%d", $1, $2) }
-	END {
-		if (!n) exit
-		printf "# time: CPU idle during the guests, %% of one CPU of %d: %d on average\n", cpus, s / n
-		while (length(line) > 0) {
-			cut = 72
-			if (length(line) > cut) {
-				while (cut > 1 && substr(line, cut, 1) != " ") cut--
-			} else cut = length(line) + 1
-			print "#  " substr(line, 1, cut - 1)
-			line = substr(line, cut)
-		}
-	}' "$res/cpu" 2>/dev/null
+	if [ -s "$res/cpu" ]; then
+		awk -v cpus="$(nfvs_cpus)" '{ n++; s += $2 } END {
+			printf "# time: CPU idle during the guests, %% of one CPU of %d: %d on average\n", cpus, s / n
+		}' "$res/cpu"
+		awk '{ printf "%d:%d ", $1, $2 } END { print "" }' "$res/cpu" | fold -s -w 72 |
+			sed 's/ *$//; s/^/#   /'
+	fi
 	echo "# time: guest scripts, seconds taken/seconds of CPU, slowest first (kernels: $NFVS_SERIES):"
 	cat "$res"/vm*.txt 2>/dev/null | awk -v series="$NFVS_SERIES" '
 	/^# time: [^:]+: [^:]+: [0-9?]+ s(, busy [0-9?]+ s)?$/ {

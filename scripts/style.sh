@@ -94,14 +94,14 @@ checkpatch_one() {
 	local ignore=()
 	# The one place where kernel versions may be compared.
 	[ "$1" = "$COMPAT" ] && ignore=("--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON")
-	memoized "$cp_id" checkpatch_run "${ignore[@]}" "$1"
+	memoized "$cp_id" checkpatch_run "${ignore[@]}" -f "$1"
 }
 
-# checkpatch_run [OPTION] FILE: what checkpatch says is wrong; its exit
-# status (1: something is).
+# checkpatch_run [OPTION...] -f FILE: what checkpatch says is wrong; its
+# exit status (1: something is).
 checkpatch_run() {
 	local out rc
-	out=$(perl "$checkpatch" --no-tree --strict --terse --show-types "${@:1:$#-1}" -f "${*: -1}")
+	out=$(perl "$checkpatch" --no-tree --strict --terse --show-types "$@")
 	rc=$?
 	grep -v '^total: 0 errors, 0 warnings' <<<"$out"
 	return $rc
