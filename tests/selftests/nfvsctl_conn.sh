@@ -31,7 +31,7 @@ holders=()
 
 cleanup() {
 	[ ${#holders[@]} -gt 0 ] && kill "${holders[@]}" 2>/dev/null
-	ns_del $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx
+	topo_down
 	nfvs_loaded && nfvs_unload
 	rm -rf "$tmp"
 }
