@@ -149,7 +149,10 @@ spread() {
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
 # on average), so that each has at least about half a CPU. A guest of the
-# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice.
+# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice. Those
+# start first, whatever their cost: later, one would wait for both CPUs
+# and hold up every job behind it (the 2-vCPU boot of a few seconds did
+# so at the end of each run, with a CPU idle).
 run_jobs() {
 	local slots cost name cmd n free w pid
 	local -A weight=()
@@ -158,11 +161,9 @@ run_jobs() {
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
 		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
 	} >"$res/jobs.txt"
-	sort -rn | {
-		while read -r cost name cmd; do
+	awk '{ print ($2 ~ /-debug$|^vms-/) ? 2 : 1, $0 }' | sort -k1,1rn -k2,2rn | {
+		while read -r w cost name cmd; do
 			free=
-			w=1
-			[[ $name == *-debug || $name == vms-* ]] && w=2
 			# n: the weight of the jobs running, with this one's.
 			while n=$w; for pid in $(jobs -rp); do
 					n=$((n + ${weight[$pid]:-1}))
