@@ -72,7 +72,7 @@ void nfvs_app_conn_init(struct nfvs_conn *cp, const struct nfvs_app *app)
 		return;
 	cp->app_data = kzalloc(app->data_size, GFP_ATOMIC);
 	if (!cp->app_data) {
-		net_warn_ratelimited("nfvs: no memory for the %s helper of a connection\n",
+		net_warn_ratelimited("no memory for the %s helper of a connection\n",
 				     app->name);
 		return;
 	}
@@ -118,7 +118,7 @@ bool nfvs_conn_data(struct nfvs_net *nn, struct nfvs_conn *ctl,
 			return true;
 	}
 	if (atomic_read(&ctl->n_waiting) >= NFVS_APP_DATA_MAX_WAITING) {
-		net_info_ratelimited("nfvs: %pI4:%u: %d data connections announced and unused, refusing another\n",
+		net_info_ratelimited("%pI4:%u: %d data connections announced and unused, refusing another\n",
 				     &ctl->key.caddr.ip, ntohs(ctl->key.cport),
 				     NFVS_APP_DATA_MAX_WAITING);
 		return false;

@@ -9,6 +9,9 @@
  */
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "conn.h"
@@ -124,6 +127,70 @@ static void nfvs_conn_expire(struct timer_list *t)
 		nfvs_conn_put(cp);
 }
 
+/*
+ * Whether a full table may end the connection for a new one: one that has
+ * not proven itself (no data after its handshake, no UDP exchange), which a
+ * sender of spoofed packets can make, and which made no other (a template,
+ * an FTP control connection).
+ */
+static bool nfvs_conn_evictable(const struct nfvs_conn *cp)
+{
+	return !(cp->flags & NFVS_CONN_F_TEMPLATE) && !READ_ONCE(cp->proven) &&
+	       !READ_ONCE(cp->unhashed) && !atomic_read(&cp->n_control);
+}
+
+/*
+ * Makes room in a full table: ends the first evictable connection found
+ * from a random bucket on (bounded work, NFVS_CONN_EVICT_*; a flood's
+ * connections, the most numerous, are the likeliest found). False when
+ * there was none.
+ */
+static bool nfvs_conn_evict(struct nfvs_net *nn)
+{
+	struct rhashtable *ht = &nn->conns.table.ht;
+	struct nfvs_conn *cp, *victim = NULL;
+	unsigned int i, b, seen = 0;
+	struct bucket_table *tbl;
+	struct rhash_head *pos;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ht->tbl, ht);
+	b = get_random_u32();
+	for (i = 0; i < NFVS_CONN_EVICT_BUCKETS && !victim &&
+	     seen < NFVS_CONN_EVICT_CONNS; i++, b++) {
+		/* The size is a power of two. */
+		rht_for_each_entry_rcu(cp, pos, tbl, b & (tbl->size - 1),
+				       node.rhead) {
+			if (nfvs_conn_evictable(cp) &&
+			    refcount_inc_not_zero(&cp->refcnt)) {
+				victim = cp;
+				break;
+			}
+			if (++seen == NFVS_CONN_EVICT_CONNS)
+				break;
+		}
+	}
+	rcu_read_unlock();
+	if (!victim)
+		return false;
+	nfvs_conn_expire_now(victim);
+	nfvs_conn_put(victim);
+	return true;
+}
+
+/* A table at its sysctl conn_max takes another only in place of one. */
+static bool nfvs_conn_room(struct nfvs_net *nn)
+{
+	int max = READ_ONCE(nn->sysctl.conn_max);
+
+	if (atomic_read(&nn->conns.count) < max ||
+	    nfvs_conn_evict(nn))
+		return true;
+	net_warn_ratelimited("connection table full (conn_max %d), dropping packet\n",
+			     max);
+	return false;
+}
+
 #ifdef NFVS_KUNIT
 void (*nfvs_conn_test_inserted)(struct nfvs_conn *cp);
 #define nfvs_conn_inserted(cp) \
@@ -138,6 +205,8 @@ struct nfvs_conn *nfvs_conn_new(struct nfvs_net *nn,
 {
 	struct nfvs_conn *cp;
 
+	if (!nfvs_conn_room(nn))
+		return NULL;
 	cp = kmem_cache_zalloc(nfvs_conn_cache, GFP_ATOMIC);
 	if (!cp)
 		return NULL;
@@ -383,6 +452,18 @@ spinlock_t *nfvs_conn_new_lock(struct nfvs_net *nn,
 	u32 h = jhash2(key->caddr.all, ARRAY_SIZE(key->caddr.all), 0);
 
 	return &nn->conns.new_locks[h % NFVS_CONN_NEW_LOCKS];
+}
+
+/*
+ * The default of sysctl conn_max: one connection per 4 KiB of RAM (a
+ * connection takes about 256 bytes with its share of the table, so the
+ * table stays under a sixteenth of memory), at least 65536.
+ */
+int nfvs_conn_max_default(void)
+{
+	unsigned long n = totalram_pages() << (PAGE_SHIFT - 12);
+
+	return clamp_t(unsigned long, n, 65536, INT_MAX);
 }
 
 int nfvs_conns_init(struct nfvs_net *nn)

@@ -59,7 +59,8 @@ struct nfvs_conn {
 	u16 flags;
 	u8 state;
 	bool active;			/* counted as active by its dest */
-	bool proven;			/* DR, TUN: the client sent data */
+	bool proven;			/* see nfvs_conn_update() */
+	bool replied;			/* UDP: a reply seen; under lock */
 	bool unhashed;			/* out of the table: no more timers */
 	bool waiting;			/* a data connection not used yet */
 	spinlock_t lock;		/* state, timer, unhashed */
@@ -81,6 +82,15 @@ struct nfvs_conn {
 /* Locks that serialise the making of connections, hashed by client. */
 #define NFVS_CONN_NEW_LOCKS	64
 
+/*
+ * What a full table looks through, from a random bucket on, for a
+ * connection to end in favour of a new one (as conntrack's early drop
+ * does): at most this many connections, in at most this many buckets (the
+ * table may be sparse: it shrinks some time after it emptied).
+ */
+#define NFVS_CONN_EVICT_CONNS	16
+#define NFVS_CONN_EVICT_BUCKETS	256
+
 /* The connections of one namespace. */
 struct nfvs_conns {
 	struct rhltable table;
@@ -90,6 +100,7 @@ struct nfvs_conns {
 	atomic_t apps;			/* connections with a helper */
 };
 
+int nfvs_conn_max_default(void);
 int nfvs_conn_cache_init(void);
 void nfvs_conn_cache_exit(void);
 int nfvs_conns_init(struct nfvs_net *nn);

@@ -193,15 +193,27 @@ static unsigned long nfvs_conn_update(struct nfvs_net *nn,
 		atomic_dec(&cp->control->n_waiting);
 	}
 	if (p->protocol == IPPROTO_TCP) {
-		/* Data after the handshake: more than a blind sender's pair. */
-		if (dir == NFVS_DIR_INPUT_ONLY && !cp->proven &&
-		    cp->state == NFVS_TCP_ESTABLISHED &&
+		/*
+		 * Data after the handshake: more than a blind sender's SYN
+		 * and ACK (from a NAT real server, proof that the handshake
+		 * was real).
+		 */
+		if (!cp->proven && cp->state == NFVS_TCP_ESTABLISHED &&
 		    skb->len > p->l4off + p->th.doff * 4)
 			WRITE_ONCE(cp->proven, true);
 		cp->state = nfvs_tcp_next_state(cp->state, dir, &p->th);
 		timeout = nfvs_tcp_timeout(&nn->timeouts, cp->state);
 		active = nfvs_tcp_state_active(cp->state);
 	} else {
+		/*
+		 * The client spoke again after a reply (which only NAT
+		 * sees): more than a datagram from a spoofed source that the
+		 * real server answered.
+		 */
+		if (dir == NFVS_DIR_OUTPUT)
+			cp->replied = true;
+		else if (cp->replied && !cp->proven)
+			WRITE_ONCE(cp->proven, true);
 		timeout = (unsigned long)nn->timeouts.udp * HZ;
 		active = false;
 	}

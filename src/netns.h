@@ -27,6 +27,7 @@ struct nfvs_sysctl {
 	int pmtu_disc;
 	int conn_reuse_mode;
 	int schedule_icmp;
+	int conn_max;		/* nfvs's own: last */
 };
 
 /* Connection timeouts settable through the control plane, in seconds. */

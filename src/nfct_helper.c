@@ -201,7 +201,7 @@ void nfvs_nfct_expect(struct sk_buff *skb, const union nf_inet_addr *saddr,
 			  saddr, daddr, IPPROTO_TCP, NULL, &dport);
 	err = nf_ct_expect_related(exp, 0);
 	if (err && err != -EALREADY)
-		net_dbg_ratelimited("nfvs: expectation refused (%d)\n", err);
+		net_dbg_ratelimited("expectation refused (%d)\n", err);
 	nf_ct_expect_put(exp);
 }
 

@@ -144,6 +144,11 @@ const struct ctl_table nfvs_sysctl_template[NFVS_SYSCTL_COUNT] = {
 	/* ICMP that opens no connection of its own is not scheduled. */
 	NFVS_SYSCTL_HANDLER(schedule_icmp, nfvs_sysctl_fixed, SYSCTL_ZERO,
 			    SYSCTL_ZERO),
+	/*
+	 * nfvs's own, not IPVS's (so last: net/ipv4/vs stops before it):
+	 * the most connections the namespace keeps (src/conn.c).
+	 */
+	NFVS_SYSCTL_INT(conn_max, SYSCTL_ONE, SYSCTL_INT_MAX),
 };
 
 void nfvs_sysctl_defaults(struct nfvs_sysctl *s)
@@ -153,6 +158,7 @@ void nfvs_sysctl_defaults(struct nfvs_sysctl *s)
 		.snat_reroute = 1,
 		.pmtu_disc = 1,
 		.conn_reuse_mode = 1,
+		.conn_max = nfvs_conn_max_default(),
 	};
 }
 
@@ -179,6 +185,8 @@ int nfvs_sysctl_net_init(struct nfvs_net *nn, enum nfvs_sysctl_dir_id id)
 	}
 
 	dir->hdr = register_net_sysctl_sz(nn->net, nfvs_sysctl_paths[id], tbl,
+					  id == NFVS_SYSCTL_IPVS ?
+					  NFVS_SYSCTL_IPVS_COUNT :
 					  ARRAY_SIZE(nfvs_sysctl_template));
 	if (!dir->hdr) {
 		kfree(tbl);

@@ -6,7 +6,9 @@
 
 #include "netns.h"
 
-#define NFVS_SYSCTL_COUNT 13
+#define NFVS_SYSCTL_COUNT 14
+/* The first ones, those IPVS has too: net/ipv4/vs holds only these. */
+#define NFVS_SYSCTL_IPVS_COUNT 13
 
 /* Which of nfvs_net.sysctl_dirs a directory lives in. */
 enum nfvs_sysctl_dir_id {

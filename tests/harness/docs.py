@@ -52,7 +52,10 @@ def sections(rst):
 def sysctls(src):
     """[(name, default)] in the template's order."""
     m = re.search(r"void nfvs_sysctl_defaults\(.*?\{(.*?)\n\}", src, re.S)
-    defaults = dict(re.findall(r"\.(\w+) = (\d+),", m.group(1))) if m else {}
+    defaults = dict(re.findall(r"\.(\w+) = (\d+|\w+\(\)),", m.group(1))) if m else {}
+    # A default computed at load time, and how the table says so.
+    computed = {"nfvs_conn_max_default()": "by RAM"}
+    defaults = {n: computed.get(d, d) for n, d in defaults.items()}
     found = re.findall(r'^\s+NFVS_SYSCTL_(?:INT|HANDLER)\((\w+),|'
                        r'\.procname = "(\w+)"', src, re.M)
     # (The macro NFVS_SYSCTL_INT is written with NFVS_SYSCTL_HANDLER.)

@@ -8,12 +8,14 @@
 #include "conn.h"
 #include "netns.h"
 #include "service.h"
+#include "sysctl.h"
 
 static struct nfvs_net *conns_setup(struct kunit *test)
 {
 	struct nfvs_net *nn = kunit_kzalloc(test, sizeof(*nn), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, nn);
+	nfvs_sysctl_defaults(&nn->sysctl);
 	KUNIT_ASSERT_EQ(test, nfvs_conn_cache_init(), 0);
 	KUNIT_ASSERT_EQ(test, nfvs_conns_init(nn), 0);
 	return nn;
@@ -439,6 +441,58 @@ static void data_waiting_capped(struct kunit *test)
 	rcu_barrier();
 }
 
+/*
+ * A table at conn_max takes a new connection in place of one that has not
+ * proven itself (a spoofed SYN's), never of a proven one, a template or a
+ * connection that made others; with none to end, it refuses.
+ */
+static void full_table_evicts(struct kunit *test)
+{
+	struct nfvs_net *nn = conns_setup(test);
+	struct nfvs_conn *cp, *keep[6];
+	struct nfvs_conn_param p;
+	int i, left = 0;
+
+	nn->sysctl.conn_max = 6;
+	for (i = 0; i < 6; i++) {
+		p = param(0x0a200000 + i, 1024, 0xc6336401);
+		if (i == 4)
+			p.flags = NFVS_CONN_F_TEMPLATE;
+		keep[i] = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+		KUNIT_ASSERT_NOT_NULL(test, keep[i]);
+	}
+	/* 0-2 proven; 3 and 5 not, but 5 controls another (4, a template). */
+	for (i = 0; i < 3; i++)
+		WRITE_ONCE(keep[i]->proven, true);
+	nfvs_conn_set_control(keep[4], keep[5]);
+
+	/* Room is made by ending 3, the only one that may go. */
+	p = param(0x0a300000, 1024, 0xc6336401);
+	cp = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+	for (i = 0; i < 100 && !cp; i++)	/* random buckets: look again */
+		cp = nfvs_conn_new(nn, &p, NULL, 60 * HZ);
+	KUNIT_ASSERT_NOT_NULL(test, cp);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(keep[3]->unhashed));
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 6);
+	WRITE_ONCE(cp->proven, true);
+
+	/* Now nothing may go: refused, and everything stays. */
+	for (i = 0; i < 50; i++) {
+		p = param(0x0a400000 + i, 1024, 0xc6336401);
+		KUNIT_EXPECT_NULL(test, nfvs_conn_new(nn, &p, NULL, 60 * HZ));
+	}
+	for (i = 0; i < 6; i++)
+		left += !READ_ONCE(keep[i]->unhashed);
+	KUNIT_EXPECT_EQ(test, left, 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&nn->conns.count), 6);
+
+	nfvs_conn_put(cp);
+	for (i = 0; i < 6; i++)
+		nfvs_conn_put(keep[i]);
+	nfvs_conns_exit(nn);
+	rcu_barrier();
+}
+
 static struct kunit_case nfvs_conn_cases[] = {
 	KUNIT_CASE(lookups_both_ways),
 	KUNIT_CASE(shared_client_end),
@@ -452,6 +506,7 @@ static struct kunit_case nfvs_conn_cases[] = {
 	KUNIT_CASE(holds_its_destination),
 	KUNIT_CASE(many_connections),
 	KUNIT_CASE(walk_in_parts),
+	KUNIT_CASE(full_table_evicts),
 	{}
 };
 

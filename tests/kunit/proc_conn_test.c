@@ -13,6 +13,7 @@
 #include "netns.h"
 #include "proc.h"
 #include "proto_tcp.h"
+#include "sysctl.h"
 
 #define CPORT0 20000
 
@@ -21,6 +22,7 @@ static struct nfvs_net *table_setup(struct kunit *test)
 	struct nfvs_net *nn = kunit_kzalloc(test, sizeof(*nn), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, nn);
+	nfvs_sysctl_defaults(&nn->sysctl);
 	KUNIT_ASSERT_EQ(test, nfvs_conn_cache_init(), 0);
 	KUNIT_ASSERT_EQ(test, nfvs_conns_init(nn), 0);
 	return nn;

@@ -88,10 +88,21 @@ nat_setup() {
 # e.g. "--peer --tcp 80 --udp 53": each connection or datagram is answered
 # with "NAME <client address>"). Returns once it listens.
 nat_greet() {
-	local ns=$1 name=$2 out
-	shift 2
+	nat_lbpeer greet "$@"
+}
+
+# nat_serve NS NAME ARGS...: lbpeer.py serve NAME ARGS... in NS (each
+# request of a connection answered, the connection kept); returns once it
+# listens.
+nat_serve() {
+	nat_lbpeer serve "$@"
+}
+
+nat_lbpeer() {
+	local mode=$1 ns=$2 name=$3 out
+	shift 3
 	out=$(mktemp)
-	ip netns exec "$ns" python3 -S "$(dirname "$0")/lbpeer.py" greet "$name" "$@" \
+	ip netns exec "$ns" python3 -S "$(dirname "$0")/lbpeer.py" "$mode" "$name" "$@" \
 		>"$out" &
 	poll 10 grep -q ready "$out"
 	rm -f "$out"

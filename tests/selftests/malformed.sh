@@ -29,7 +29,8 @@
 # Whatever DR and TUN do with it, the director must not crash or warn, must
 # still serve requests through the NAT services, and nfvs must unload.
 #
-# Then a SYN flood: NFVS_FLOOD (default 20000) SYNs from distinct spoofed
+# Then a flood against the connection table's limit (net.nfvs.conn_max,
+# below), and a SYN flood: NFVS_FLOOD (default 20000) SYNs from distinct spoofed
 # addresses (the director blackholes the replies) to the NAT TCP service.
 # Each one makes one connection in SYN_RECV, which keeps IPVS's fixed 60 s;
 # an ACK for half of them moves those to ESTABLISHED, whose timeout
@@ -70,6 +71,7 @@ command -v socat >/dev/null || skip_all "no socat"
 rs_serve() {
 	local ns=$1 i=$2
 	nat_greet "$ns" "rs$i" --peer --tcp 80 --udp 53
+	nat_serve "$ns" "rs$i" --tcp 82
 	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.eth0.rp_filter=0
 	case $i in
@@ -102,6 +104,7 @@ setup() {
 services() {
 	nat_service -t 80 -s rr &&
 	nat_service -u 53 -s rr &&
+	nat_service -t 82 -s rr &&
 	dx ipvsadm -A -t $vip:8080 -s rr &&
 	dx ipvsadm -a -t $vip:8080 -r 10.0.2.2:8080 -g &&
 	dx ipvsadm -A -u $vip:5300 -s rr &&
@@ -168,7 +171,7 @@ counters_sane() {
 nfvs_kmsg_mark "$mark"
 check "nfvs loads" nfvs_load
 check "topology comes up" setup
-check "NAT TCP and UDP, DR TCP and UDP, TUN TCP services" services
+check "NAT TCP (80, 82) and UDP, DR TCP and UDP, TUN TCP services" services
 check "a client is served through the NAT services" served
 dmac=$(mac "$d" dc)
 rmac=$(mac "$d" drs1)
@@ -250,6 +253,58 @@ check "bridged DR flood: a client is served through the NAT services" served
 sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"
 dx sysctl -qw net.nfvs.conntrack=0
 dx conntrack -F 2>/dev/null
+
+# The connection table is bounded (net.nfvs.conn_max, Documentation/
+# sysctl.rst): at the limit, a new connection takes the place of one that
+# has not proven itself. A NAT connection that has carried requests and
+# answers is held open; the limit is set 500 above what the table holds;
+# then NFVS_CAP_FLOOD (default 3000) SYNs from distinct spoofed sources
+# come to the DR service. The table must stay at the limit, the flood's
+# SYNs still make connections (in place of the flood's older ones), a new
+# client is served and the held connection still answers. Before the
+# limit, each SYN added a connection, without end.
+capflood=${NFVS_CAP_FLOOD:-3000}
+table_size() {
+	dx awk 'END { print NR - 1 }' /proc/net/ip_vs_conn
+}
+coproc held { ip netns exec "$c" python3 -S "$here/lbpeer.py" session tcp $vip 82; }
+# held_ask: a request on the held connection; "ans" the client address the
+# real server saw. (Not in a subshell: it would not have the coproc's
+# descriptors.)
+held_ask() {
+	local line
+	ans=
+	echo GET >&"${held[1]}" && read -r -t 20 line <&"${held[0]}" &&
+		ans=$(awk '$2 == 82 { print $3 }' <<<"$line")
+}
+read -r -t 20 _ <&"${held[0]}"
+held_ask
+check_eq "conn_max: a NAT connection held open answers" "10.0.1.2" "$ans"
+cap_saved=$(dx sysctl -n net.nfvs.conn_max)
+before=$(table_size)
+cap=$((before + 500))
+check "conn_max: net.nfvs.conn_max=$cap (the table holds $before; default $cap_saved)" \
+	dx sysctl -qw net.nfvs.conn_max=$cap
+made0=$(created "TCP $vip:8080")
+dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 8080 --syn
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed 11 --count "$capflood" --port 8080
+check_eq "conn_max: $capflood SYNs from distinct spoofed sources sent" 0 $?
+syns=$(dx iptables -L INPUT -vnx | awk '/dpt:8080 flags:0x17\/0x02/ { print $1 }')
+dx iptables -F
+made=$(($(created "TCP $vip:8080") - made0))
+after=$(table_size)
+echo "# the table: $before connections, $after after the flood; ${syns:-?} SYNs reached the director, and made $made connections"
+check_eq "conn_max: each SYN that reached nfvs made a connection" "$syns" "$made"
+# Two CPUs may each add one past the limit at the same moment.
+check "conn_max: the table stays at its limit ($after <= $cap)" \
+	test "$after" -le $((cap + 2))
+check "conn_max: a client is served with the table full" served
+held_ask
+check_eq "conn_max: the held connection, proven, still answers" "10.0.1.2" "$ans"
+# shellcheck disable=SC2154 # coproc sets held_PID
+kill "$held_PID"
+wait "$held_PID" 2>/dev/null
+dx sysctl -qw net.nfvs.conn_max="$cap_saved"
 
 # The SYN flood.
 check "ipvsadm --set 5 5 5" dx ipvsadm --set 5 5 5

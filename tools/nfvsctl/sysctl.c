@@ -23,13 +23,17 @@
 
 struct nfvs_sysctl {
 	const char *name;
-	int min, max, def;
+	int min, max, def;	/* def DEF_BY_RAM: set from the RAM at load */
 	const char *meaning;
 };
+
+#define DEF_BY_RAM	-1
 
 static const struct nfvs_sysctl sysctls[] = {
 	{ "amemthresh", 1024, 1024, 1024,
 	  "no defense modes: fixed (IPVS: their free memory threshold)" },
+	{ "conn_max", 1, INT_MAX, DEF_BY_RAM,
+	  "most connections kept; then unproven ones make room (default: one per 4 KiB of RAM)" },
 	{ "conn_reuse_mode", 0, 3, 1,
 	  "how a reused client port is handled (IPVS's bit values)" },
 	{ "conntrack", 0, 1, 0,
@@ -76,8 +80,12 @@ static void sysctl_help(FILE *f)
 		else
 			snprintf(range, sizeof(range), "%d-%d", sysctls[i].min,
 				 sysctls[i].max);
-		fprintf(f, "%-26s %-7d %-6s %s\n", sysctls[i].name,
-			sysctls[i].def, range, sysctls[i].meaning);
+		if (sysctls[i].def == DEF_BY_RAM)
+			fprintf(f, "%-26s %-7s %-6s %s\n", sysctls[i].name,
+				"by RAM", range, sysctls[i].meaning);
+		else
+			fprintf(f, "%-26s %-7d %-6s %s\n", sysctls[i].name,
+				sysctls[i].def, range, sysctls[i].meaning);
 	}
 }
 
@@ -113,7 +121,10 @@ static void sysctl_print(const struct nfvs_sysctl *s, long value)
 		json_object_begin(NULL);
 		json_string("name", s->name);
 		json_int("value", value);
-		json_int("default", s->def);
+		if (s->def == DEF_BY_RAM)
+			json_null("default");
+		else
+			json_int("default", s->def);
 		json_int("min", s->min);
 		json_int("max", s->max);
 		json_string("meaning", s->meaning);
