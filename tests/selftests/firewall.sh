@@ -19,6 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
 . "$(dirname "$0")/lib_topo.sh"
+plan 91
 
 declare -A port=([nat]=80 [dr]=81 [tun]=82) addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A flag=([nat]=-m [dr]=-g [tun]=-i) result
@@ -134,28 +135,43 @@ for ipt in iptables-legacy iptables-nft nft; do
 done
 
 # A live connection's entry, for each method: ESTABLISHED and ASSURED, the
-# real server in the reply tuple for NAT.
+# real server in the reply tuple for NAT; its timeout nfvs's connection's
+# plus 5 s (not conntrack's 5 days, nor its 5 minutes for unacknowledged
+# data in DR and TUN), and gone when the connection ends. With a 10 s
+# ESTABLISHED timeout, the entry's own end would come 5 s after the
+# connection's.
+# nfvs_left PORT: the seconds nfvs's ESTABLISHED connection to PORT has
+# left (/proc/net/ip_vs_conn), nothing when there is none.
+nfvs_left() {
+	nx $d awk -v p="$(printf '%04X' "$1")" \
+		'$5 == p && $8 == "ESTABLISHED" { print $9; exit }' /proc/net/ip_vs_conn
+}
+nx $d ipvsadm --set 10 0 0
 for m in nat dr tun; do
 	coproc HOLD { nx $c $peer tcp "${addr[$m]}" "${port[$m]}" 1 --hold; }
 	read -r -u "${HOLD[0]}" rs _
 	sleep 1
 	nx $d conntrack -L -p tcp --orig-dst "${addr[$m]}" --dport "${port[$m]}" \
 		2>/dev/null | grep ESTABLISHED >"$tmp/ct"
+	left=$(nfvs_left "${port[$m]}")
 	sed 's/^/# /' "$tmp/ct"
 	check "$m: the live connection's entry is ESTABLISHED and ASSURED" \
 		grep -q 'ESTABLISHED.*ASSURED' "$tmp/ct"
 	if [ "$m" = nat ]; then
 		check "nat: the reply tuple comes from the real server" \
 			grep -q -E "src=10\\.0\\.0\\.1${rs#rs} dst=10\\.0\\.1\\.2 sport=80 " "$tmp/ct"
-	else
-		# Not conntrack's 5 minutes for unacknowledged data: nfvs's
-		# ESTABLISHED timeout (15 minutes), whose end deletes it.
-		check "$m: the entry's timeout follows nfvs's connection" \
-			test "$(awk '{ print $3; exit }' "$tmp/ct")" -gt 850
 	fi
+	ct_left=$(awk '{ print $3; exit }' "$tmp/ct")
+	echo "# $m: the entry has ${ct_left:-?} s left, nfvs's connection ${left:-?} s"
+	check "$m: the entry's timeout is nfvs's connection's and 5 s" \
+		test "${ct_left:-0}" -ge "${left:-99}" -a "${ct_left:-99}" -le "$((${left:-0} + 7))"
+	poll 30 test -z "$(nfvs_left "${port[$m]}")"
+	check_eq "$m: the entry ends with nfvs's connection" "" \
+		"$(nx $d conntrack -L -p tcp --orig-dst "${addr[$m]}" --dport "${port[$m]}" 2>/dev/null)"
 	kill "$HOLD_PID" 2>/dev/null
 	wait "$HOLD_PID" 2>/dev/null
 done
+nx $d ipvsadm --set 900 120 300
 
 # DR and TUN with the director as the real servers' gateway: the client
 # comes from its own link, the replies pass the director's FORWARD chain
@@ -378,6 +394,7 @@ check "nfvs unloads" nfvs_unload
 # TUN fail every one).
 ni=10
 if modprobe ip_vs 2>/dev/null; then
+	ok "in-tree IPVS loads, for the same scenarios"
 	topo_setup --tcp 80 81 82 2>/dev/null
 	services
 	nx $d sysctl -qw net.ipv4.vs.conntrack=1
@@ -390,6 +407,8 @@ if modprobe ip_vs 2>/dev/null; then
 	done
 	cleanup
 	ipvs_unload
+else
+	not_ok "in-tree IPVS loads, for the same scenarios"
 fi
 echo "# side by side (iptables-legacy ruleset, net.ipv4.vs.conntrack=1):"
 printf '# %-5s %-28s %s\n' method nfvs "in-tree IPVS"
