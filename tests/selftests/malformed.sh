@@ -53,6 +53,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
+plan 53
 
 here=$(cd "$(dirname "$0")" && pwd)
 seed=${NFVS_MALFORMED_SEED:-$((1 + 2 * $(spread_k)))}
@@ -168,6 +169,29 @@ counters_sane() {
 	check_eq "$1" "" "$bad"
 }
 
+# held_open: a NAT connection to :82 from the client, held open (one at a
+# time) after a request and its answer; held_ask: another request on it;
+# both leave in "ans" the client address the real server saw. Not in a
+# subshell, which would not have the coproc's descriptors.
+held_open() {
+	coproc held { ip netns exec "$c" python3 -S "$here/lbpeer.py" session tcp $vip 82; }
+	read -r -t 20 _ <&"${held[0]}"
+	held_ask
+}
+
+held_ask() {
+	local line
+	ans=
+	echo GET >&"${held[1]}" && read -r -t 20 line <&"${held[0]}" &&
+		ans=$(awk '$2 == 82 { print $3 }' <<<"$line")
+}
+
+held_close() {
+	# shellcheck disable=SC2154 # coproc sets held_PID
+	kill "$held_PID"
+	wait "$held_PID" 2>/dev/null
+}
+
 nfvs_kmsg_mark "$mark"
 check "nfvs loads" nfvs_load
 check "topology comes up" setup
@@ -228,7 +252,9 @@ check_eq "no kernel warning after the corpora" "" "$problems"
 # distinct spoofed sources. The flood's entries must stay evictable (not
 # ASSURED), so that the director still serves new connections, balanced
 # (NAT) and its own, by early drop; before, the pairs made ASSURED entries
-# that early drop may not evict.
+# that early drop may not evict. A NAT connection held open through it
+# (ASSURED) still answers, and nfvs holds no flood connection whose entry
+# early drop took.
 ctmax_saved=$(sysctl -n net.netfilter.nf_conntrack_max)
 ctmax=${NFVS_DR_FLOOD_CTMAX:-4000}
 drflood=${NFVS_DR_FLOOD:-$((3 * ctmax))}
@@ -237,6 +263,8 @@ dx sysctl -qw net.nfvs.conntrack=1
 dx iptables -F
 dx conntrack -F 2>/dev/null
 sysctl -qw net.netfilter.nf_conntrack_max="$ctmax"
+held_open
+check_eq "bridged DR flood: a NAT connection held open answers" "10.0.1.2" "$ans"
 start=$(date +%s)
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --port 8080
 check_eq "bridged DR flood: $drflood SYNs from distinct spoofed sources sent" 0 $?
@@ -250,6 +278,14 @@ check "bridged DR flood: the full table made room by early drop" test "$early" -
 check_eq "bridged DR flood: the director's own service is served" "director" \
 	"$(ip netns exec "$c" socat -T 5 - TCP:10.0.1.1:2222,connect-timeout=5 </dev/null 2>&1)"
 check "bridged DR flood: a client is served through the NAT services" served
+held_ask
+check_eq "bridged DR flood: the held connection (ASSURED) still answers" "10.0.1.2" "$ans"
+held_close
+# Every flood connection whose entry early drop took is gone from nfvs
+# too: the tables agree.
+in_ct=$(dx conntrack -L -p tcp --dport 8080 2>/dev/null | grep -cE ' src=172\.(1[6-9]|2[0-9]|3[01])\.')
+in_nfvs=$(dx awk '$5 == "1F90" && $2 ~ /^AC1/ { n++ } END { print n + 0 }' /proc/net/ip_vs_conn)
+check_eq "bridged DR flood: nfvs and conntrack hold the same flood connections" "$in_ct" "$in_nfvs"
 sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"
 dx sysctl -qw net.nfvs.conntrack=0
 dx conntrack -F 2>/dev/null
@@ -267,18 +303,7 @@ capflood=${NFVS_CAP_FLOOD:-3000}
 table_size() {
 	dx awk 'END { print NR - 1 }' /proc/net/ip_vs_conn
 }
-coproc held { ip netns exec "$c" python3 -S "$here/lbpeer.py" session tcp $vip 82; }
-# held_ask: a request on the held connection; "ans" the client address the
-# real server saw. (Not in a subshell: it would not have the coproc's
-# descriptors.)
-held_ask() {
-	local line
-	ans=
-	echo GET >&"${held[1]}" && read -r -t 20 line <&"${held[0]}" &&
-		ans=$(awk '$2 == 82 { print $3 }' <<<"$line")
-}
-read -r -t 20 _ <&"${held[0]}"
-held_ask
+held_open
 check_eq "conn_max: a NAT connection held open answers" "10.0.1.2" "$ans"
 cap_saved=$(dx sysctl -n net.nfvs.conn_max)
 before=$(table_size)
@@ -301,9 +326,7 @@ check "conn_max: the table stays at its limit ($after <= $cap)" \
 check "conn_max: a client is served with the table full" served
 held_ask
 check_eq "conn_max: the held connection, proven, still answers" "10.0.1.2" "$ans"
-# shellcheck disable=SC2154 # coproc sets held_PID
-kill "$held_PID"
-wait "$held_PID" 2>/dev/null
+held_close
 dx sysctl -qw net.nfvs.conn_max="$cap_saved"
 
 # The SYN flood.
