@@ -36,6 +36,9 @@
 # (third-party addresses, numbers out of range, 64 KB lines) leave no
 # expectation and no kernel warning.
 #
+# Then, without the bridge, NAT over a link that loses, duplicates and
+# reorders packets (netem), the file both ways, passive and active.
+#
 # NFVS_FTP_BALANCER=ipvs runs the same against in-tree IPVS (ip_vs_ftp, and
 # the "-j CT --helper ftp" rule in raw PREROUTING that it needs). In-tree
 # IPVS passes NAT; it fails the data connections of DR and TUN, and on 6.1
@@ -47,6 +50,8 @@
 . "$(dirname "$0")/lib_topo.sh"
 
 lb=${NFVS_FTP_BALANCER:-nfvs}
+# The checks of nf_conntrack_ftp's helper beside the balancer are nfvs's.
+if [ "$lb" = nfvs ]; then plan 154; else plan 150; fi
 ftppeer="python3 -S $(cd "$(dirname "$0")" && pwd)/ftppeer.py"
 declare -A addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A summary
@@ -278,10 +283,12 @@ xfer() {
 		tail -n 3 "$log" | sed 's/^/# /'
 	fi
 	rm -f "$tmp/got" "$tmp"/rs[12]/pub/"$up"
+	[ -n "$xfer_related" ] || return 0
 	rel=$(related)
 	check "$what: the data connection was RELATED ($rel packets)" \
 		test "$rel" -gt 0
 }
+xfer_related=1
 
 # parallel M: 50 sessions at once, every data connection on its control
 # connection's server.
@@ -405,13 +412,39 @@ done
 # nf_conntrack_ftp loaded and a raw rule giving its helper to the control
 # connections (as in-tree IPVS needs): that helper never sees the packets
 # nfvs passes on, and nfvs makes the expectations all the same.
-if [ "$lb" = nfvs ] && modprobe nf_conntrack_ftp 2>/dev/null; then
-	nx $d iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
-	xfer nat curl pasv get "nf_conntrack_ftp's helper on the control entry"
-	xfer nat curl port get "nf_conntrack_ftp's helper on the control entry"
-	nx $d iptables -t raw -F
-	rmmod nf_conntrack_ftp 2>/dev/null
+if [ "$lb" = nfvs ]; then
+	if modprobe nf_conntrack_ftp 2>/dev/null; then
+		nx $d iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
+		xfer nat curl pasv get "nf_conntrack_ftp's helper on the control entry"
+		xfer nat curl port get "nf_conntrack_ftp's helper on the control entry"
+		nx $d iptables -t raw -F
+		rmmod nf_conntrack_ftp 2>/dev/null
+	else
+		not_ok "nf_conntrack_ftp loads (for the checks of its helper beside nfvs)"
+	fi
 fi
+
+# Without the conntrack bridge (conntrack=0) the balancer rewrites the 227
+# and PORT lines itself and moves the sequence numbers (and SACK blocks)
+# of the rest of the control connection. Over a link that loses,
+# duplicates and reorders packets both ways (netem at both ends of the
+# client's link; SACK on, the default), the file both ways through NAT,
+# passive and active, with lftp and curl. No firewall: without the bridge
+# nothing of it is tracked, nothing RELATED.
+lossy() {
+	local qd=(root netem delay 1ms loss 2% duplicate 1% reorder 5% 50%)
+	nx $d iptables -F &&
+	nx $d sysctl -qw net.ipv4.vs.conntrack=0 &&
+	nx $c tc qdisc add dev eth1 "${qd[@]}" &&
+	nx $d tc qdisc add dev dc "${qd[@]}"
+}
+step "bridge off (net.ipv4.vs.conntrack=0), no firewall, netem on the client's link" lossy
+xfer_related=
+xfer nat lftp pasv get "bridge off, lossy link"
+xfer nat lftp port put "bridge off, lossy link"
+xfer nat curl pasv put "bridge off, lossy link"
+xfer nat curl port get "bridge off, lossy link"
+nx $d tc -s qdisc show dev dc | sed -n 's/^ *Sent/# director dc: Sent/p'
 
 ftp_cleanup
 check "$lb unloads" lb_unload
