@@ -144,4 +144,10 @@ result "SPDX identifier on the first lines of every source file" "$(
 	done)"
 result "kernel versions compared only in $COMPAT" "$(
 	grep -ln 'LINUX_VERSION_CODE\|KERNEL_VERSION' $c_files | grep -vx "$COMPAT")"
+# tests/selftests/lib.sh: the host holds a script to the count it declares.
+result "every selftest declares its plan (plan N, or NFVS_PLAN for another)" "$(
+	for f in tests/selftests/*.sh; do
+		case $f in */lib*.sh) continue ;; esac
+		grep -qE '(^|[;{] *|then )plan [0-9$]|NFVS_PLAN=[0-9]' "$f" || echo "$f"
+	done)"
 exit $rc

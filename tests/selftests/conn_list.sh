@@ -21,6 +21,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
+plan 53
 
 client=10.0.1.2
 genl_py=$(dirname "$0")/nfvs_genl.py

@@ -20,6 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
+plan 7
 
 flows=${NFVS_RACE_FLOWS:-500}
 clients=100

@@ -30,6 +30,7 @@
 # (b) expecting in-tree's EPERM.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 61
 
 # nobody runs the client from a copy: the tree may sit where only root can
 # read (a clone in /root).

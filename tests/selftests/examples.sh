@@ -11,6 +11,7 @@
 # :443 without the ones its health check fails; stopped, it removes them.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 11
 
 ex=$NFVS_TOP/examples
 d=exd-$nfvs_sfx

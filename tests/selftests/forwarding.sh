@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
 . "$(dirname "$0")/lib_topo.sh"
+plan 41
 
 # Service ports: TCP and UDP for each method.
 declare -A tport=([nat]=80 [dr]=81 [tun]=82) uport=([nat]=53 [dr]=54 [tun]=55)

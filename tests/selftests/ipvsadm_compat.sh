@@ -25,6 +25,7 @@
 # (DIR/ipvsadm_compat.tar).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 133
 
 subject=${NFVS_LB:-nfvs}
 cmds=$(dirname "$0")/data/ipvsadm_compat.cmds

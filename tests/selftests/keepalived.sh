@@ -25,6 +25,7 @@
 # NFVS_COMPAT_SAVE=DIR keeps the configuration and keepalived's log.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 19
 
 subject=${NFVS_LB:-nfvs}
 rs1=rs1-$nfvs_sfx

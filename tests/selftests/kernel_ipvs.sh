@@ -8,6 +8,7 @@
 # (NFVS_KSELFTEST_IPVS, set by scripts/vm/run.sh).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 7
 
 src=${NFVS_KSELFTEST_IPVS:-}
 # No path: linux-source-6.1 is not installed (make deps installs it). A

@@ -2,8 +2,11 @@
 # shellcheck shell=bash disable=SC2034
 # TAP helpers for nfvs selftests (sourced). Scripts run as root inside a
 # guest (scripts/vm/run.sh) with NFVS_KO and NFVS_HOOKDUMP_KO set; they
-# print "ok N - ..." lines, a plan at the end, and exit 0 when all passed,
-# 1 when any failed, 4 when the whole script does not apply (skip).
+# declare their plan first ("plan N"), print "ok N - ..." lines, and exit 0
+# when all passed, 1 when any failed, 4 when the whole script does not
+# apply (skip). The host fails a script whose results are not as many as
+# its plan: a loop that stopped early, a check that vanished, a script cut
+# short (a condition that leaves a check out prints a skip instead).
 
 ksft_skip=4
 nfvs_n=0
@@ -59,8 +62,19 @@ skip_all() {
 	exit $ksft_skip
 }
 
+# plan N: the script gives N results, whatever happens (TAP's plan, first).
+# NFVS_PLAN, when set, is the plan of a script that another execs (for
+# bench_smoke.sh, bench/guest.sh with a fixed configuration).
+plan() {
+	nfvs_plan=$1
+	echo "1..$1"
+}
+nfvs_plan=
+[ -n "${NFVS_PLAN:-}" ] && plan "$NFVS_PLAN"
+
+# tap_done: the end; with no plan declared, the count of results is the plan.
 tap_done() {
-	echo "1..$nfvs_n"
+	[ -n "$nfvs_plan" ] || echo "1..$nfvs_n"
 	[ "$nfvs_failed" -eq 0 ]
 	exit $?
 }

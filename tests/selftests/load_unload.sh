@@ -12,6 +12,7 @@
 # debugging of nfvs's connection cache and KFENCE are on.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 10
 
 cycles=20
 loads=0 unloads=0 sysctl_ok=0 gone_ok=0
@@ -58,5 +59,8 @@ if [ -e /sys/module/kfence/parameters/sample_interval ] &&
 	grep -q 'kfence.sample_interval=' /proc/cmdline; then
 	check "KFENCE samples allocations (sample_interval not 0)" \
 		test "$(cat /sys/module/kfence/parameters/sample_interval)" -gt 0
+else
+	skip "KFENCE samples allocations (sample_interval not 0)" \
+		"no KFENCE in $(uname -r), or not asked for"
 fi
 tap_done

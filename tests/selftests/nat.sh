@@ -20,6 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
+plan 28
 
 # rs_serve NS I: greets over TCP :80 and UDP :53; answers GET lines on
 # TCP :8080.

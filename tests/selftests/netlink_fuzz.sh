@@ -24,6 +24,7 @@
 # checks in-tree leaves to ipvsadm) are then skipped.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 98
 
 here=$(cd "$(dirname "$0")" && pwd)
 ns=fz-$nfvs_sfx

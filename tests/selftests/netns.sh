@@ -16,6 +16,7 @@
 # namespace behind.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+plan 27
 
 c=c-$nfvs_sfx
 r=r-$nfvs_sfx

@@ -17,6 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nfvsctl.sh
 . "$(dirname "$0")/lib_nfvsctl.sh"
+plan 156
 
 cases=$(dirname "$0")/data/nfvsctl.cases
 tmp=$(mktemp -d)

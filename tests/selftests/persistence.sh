@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
 . "$(dirname "$0")/lib_topo.sh"
+plan 28
 
 # nat PROTO VIP:PORT [OPTIONS...]: a NAT service over both real servers;
 # with fwd=-g, direct routing.

@@ -28,6 +28,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
+plan 47
 
 client=$(dirname "$0")/sched_client.py
 tmp=$(mktemp -d)

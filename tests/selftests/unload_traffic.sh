@@ -34,6 +34,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
+plan 56
 
 here=$(cd "$(dirname "$0")" && pwd)
 cycles=${NFVS_UNLOAD_CYCLES:-2}
