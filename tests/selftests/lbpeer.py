@@ -16,7 +16,8 @@
       process and a shell started per connection.
   lbpeer.py tcp ADDR PORT N [--bind ADDR] [--hold] [--rst]
       N connections, one request each; prints one answer per line ("ERR
-      reason" for a failure). --rst closes with a reset instead of a FIN.
+      reason" for a failure). --rst closes with a reset instead of a FIN
+      (with --hold, when stdin ends).
       --sport PORT connects from that port every time, and lets the server
       close first (so the client's port is free again at once); --time
       appends each connection's duration in milliseconds.
@@ -216,6 +217,14 @@ def tcp(args):
     sys.stdout.flush()
     if args.hold:
         sys.stdin.read()
+        # With --rst, the held connections end with one reset each at the
+        # end of stdin: no FIN retransmitted for a connection the balancer
+        # has already forgotten.
+        for s in held:
+            if args.rst:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+            s.close()
 
 
 def udp(args):
