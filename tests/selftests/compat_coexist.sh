@@ -179,7 +179,6 @@ fi
 # and their conntrack entries confirmed: nfvs's POST_ROUTING hook must
 # leave them alone), and nfvs NAT with its conntrack bridge beside the same
 # rule (nfvs's packets are not masqueraded).
-peer="python3 -S $(dirname "$0")/lbpeer.py"
 # pair P N: namespaces Pc (client 10.N.1.2), Pd (director 10.N.1.1 and
 # 10.N.2.1, VIP 10.N.1.100, MASQUERADE to the real server) and Pr (real
 # server 10.N.2.2, greeting with the address it sees on TCP :80).
@@ -199,10 +198,7 @@ pair() {
 	ip -n "${p}r" route add default via "10.$n.2.1" || return 1
 	ip netns exec "${p}d" sysctl -qw net.ipv4.ip_forward=1 &&
 	ip netns exec "${p}d" iptables -t nat -A POSTROUTING -o dr -j MASQUERADE || return 1
-	out=$(mktemp)
-	ip netns exec "${p}r" $peer greet "${p}r" --peer --tcp 80 >"$out" &
-	poll 10 grep -q ready "$out"
-	rm -f "$out"
+	peer_start "${p}r" greet "${p}r" --peer --tcp 80
 }
 ip_vs_ns=iv-$nfvs_sfx nfvs_ns=nv-$nfvs_sfx
 pair_cleanup() {

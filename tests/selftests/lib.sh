@@ -106,6 +106,22 @@ poll() {
 	return 1
 }
 
+# peer_start NS MODE NAME ARGS...: "lbpeer.py MODE NAME ARGS..." in network
+# namespace NS, in the background; returns once its sockets listen (it
+# says "ready"), 1 if they do not within 60 s: until then a request is
+# refused, and python takes seconds to start under emulation on a loaded
+# machine.
+peer_start() {
+	local ns=$1 out rc
+	shift
+	out=$(mktemp)
+	ip netns exec "$ns" python3 -S "$(dirname "$0")/lbpeer.py" "$@" >"$out" &
+	poll 60 grep -qx ready "$out"
+	rc=$?
+	rm -f "$out"
+	return $rc
+}
+
 # A corpus (a fuzzer's messages or frames) is spread over the kernels of a
 # make check rather than repeated on each: NFVS_SPREAD=K/N says this is
 # kernel K (from 0) of N; run alone, a script is kernel 0 of 1 and does it

@@ -88,24 +88,14 @@ nat_setup() {
 # e.g. "--peer --tcp 80 --udp 53": each connection or datagram is answered
 # with "NAME <client address>"). Returns once it listens.
 nat_greet() {
-	nat_lbpeer greet "$@"
+	peer_start "$1" greet "${@:2}"
 }
 
 # nat_serve NS NAME ARGS...: lbpeer.py serve NAME ARGS... in NS (each
 # request of a connection answered, the connection kept); returns once it
 # listens.
 nat_serve() {
-	nat_lbpeer serve "$@"
-}
-
-nat_lbpeer() {
-	local mode=$1 ns=$2 name=$3 out
-	shift 3
-	out=$(mktemp)
-	ip netns exec "$ns" python3 -S "$(dirname "$0")/lbpeer.py" "$mode" "$name" "$@" \
-		>"$out" &
-	poll 10 grep -q ready "$out"
-	rm -f "$out"
+	peer_start "$1" serve "${@:2}"
 }
 
 # nat_service -t|-u PORT ARGS...: the service VIP:PORT (ipvsadm -A with

@@ -20,11 +20,9 @@ vip=10.0.9.100
 nvip=10.0.9.101
 peer="python3 -S $(dirname "$0")/lbpeer.py"
 
-# topo_down: the namespaces, their programs and the servers' files gone.
+# topo_down: the namespaces and their programs gone.
 topo_down() {
 	ns_del $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx
-	[ -z "$topo_tmp" ] || rm -rf "$topo_tmp"
-	topo_tmp=
 }
 
 cleanup() {
@@ -36,8 +34,7 @@ trap cleanup EXIT
 # "lbpeer.py serve rsN SERVE-ARGS...". One "ip -batch" per namespace (a
 # program costs a twentieth of a second to start under emulation).
 topo_setup() {
-	local i ns
-	topo_tmp=${topo_tmp:-$(mktemp -d)}
+	local i ns pids=()
 	for ns in $c $d $sw rs1-$nfvs_sfx rs2-$nfvs_sfx; do
 		ip netns add "$ns" || return 1
 	done
@@ -93,19 +90,12 @@ topo_setup() {
 			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
 			net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
 			net.ipv4.conf.tunl0.rp_filter=0 || return 1
-		nx "$ns" $peer serve "rs$i" "$@" >"$topo_tmp/rs$i" &
+		# Both start at once; each returns once it listens.
+		peer_start "$ns" serve "rs$i" "$@" &
+		pids+=($!)
 	done
-	# Each server says "ready" once its sockets listen; until then a
-	# request it is sent is refused. Python takes seconds to start
-	# under emulation on a loaded machine, so wait for the word, not a
-	# fixed time.
-	poll 60 topo_listening ||
+	wait "${pids[0]}" && wait "${pids[1]}" ||
 		{ echo "a real server did not start listening" >&2; return 1; }
-}
-
-# topo_listening: both real servers have said "ready".
-topo_listening() {
-	grep -qx ready "$topo_tmp/rs1" && grep -qx ready "$topo_tmp/rs2"
 }
 
 # topo_up SERVE-ARGS...: topo_setup as a test, with its errors shown when

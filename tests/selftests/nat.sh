@@ -25,12 +25,8 @@ plan 28
 # rs_serve NS I: greets over TCP :80 and UDP :53; answers GET lines on
 # TCP :8080.
 rs_serve() {
-	local out
-	nat_greet "$1" "rs$2" --peer --tcp 80 --udp 53 || return 1
-	out=$(mktemp)
-	ip netns exec "$1" python3 -S "$(dirname "$0")/lbpeer.py" serve "rs$2" --tcp 8080 >"$out" &
-	poll 10 grep -q ready "$out"
-	rm -f "$out"
+	nat_greet "$1" "rs$2" --peer --tcp 80 --udp 53 &&
+		nat_serve "$1" "rs$2" --tcp 8080
 }
 
 # conn_state CPORT: the state ipvsadm -Lnc shows for client port CPORT of
