@@ -39,8 +39,8 @@ command -v python3 >/dev/null || skip_all "no python3"
 # rs_serve NS I: over TCP :80 a greeting, then the connection is held until
 # the client closes it; an answer over UDP :53; UDP :54 dropped.
 rs_serve() {
-	nat_greet "$1" "rs$2" --peer --hold --tcp 80 --udp 53
-	ip netns exec "$1" iptables -A INPUT -p udp --dport 54 -j DROP
+	nat_greet "$1" "rs$2" --peer --hold --tcp 80 --udp 53 &&
+		ip netns exec "$1" iptables -A INPUT -p udp --dport 54 -j DROP
 }
 
 services() {

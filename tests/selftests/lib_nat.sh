@@ -49,7 +49,8 @@ dx() {
 # nat_setup N SERVE [ADDR...]: the namespaces, with N real servers and the
 # client's further addresses ADDR... (in 10.0.1.0/24). "SERVE NS I" runs for
 # each real server rsI once its link is up: it starts what the server runs
-# (in the background) and sets up whatever else that server needs. Then a
+# (in the background) and sets up whatever else that server needs, and
+# returns non-zero (so nat_setup too) when something of it failed. Then a
 # second for the servers to start listening.
 nat_setup() {
 	local n=$1 serve=$2 i ns a
@@ -78,7 +79,7 @@ nat_setup() {
 		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
 		ip -n "$ns" link set eth0 up
 		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
-		"$serve" "$ns" "$i"
+		"$serve" "$ns" "$i" || { echo "# $serve $ns $i failed"; return 1; }
 	done
 	dx sysctl -qw net.ipv4.ip_forward=1
 	sleep 1

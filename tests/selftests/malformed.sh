@@ -71,24 +71,24 @@ command -v socat >/dev/null || skip_all "no socat"
 # server (VIP on lo, no ARP for it), rs2 a TUN one.
 rs_serve() {
 	local ns=$1 i=$2
-	nat_greet "$ns" "rs$i" --peer --tcp 80 --udp 53
-	nat_serve "$ns" "rs$i" --tcp 82
-	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.eth0.rp_filter=0
+	nat_greet "$ns" "rs$i" --peer --tcp 80 --udp 53 &&
+		nat_serve "$ns" "rs$i" --tcp 82 &&
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.eth0.rp_filter=0 || return 1
 	case $i in
 	1)
-		ip -n "$ns" addr add "$vip/32" dev lo
-		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-			net.ipv4.conf.all.arp_announce=2
-		nat_greet "$ns" rs1-dr --peer --tcp 8080 --udp 5300
+		ip -n "$ns" addr add "$vip/32" dev lo &&
+			ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+				net.ipv4.conf.all.arp_announce=2 &&
+			nat_greet "$ns" rs1-dr --peer --tcp 8080 --udp 5300
 		;;
 	2)
-		if modprobe -q ipip 2>/dev/null; then
+		# The TUN real server needs ipip: without it, setup fails.
+		modprobe -q ipip &&
 			ip -n "$ns" link set tunl0 up &&
 			ip -n "$ns" addr add "$vip/32" dev tunl0 &&
-			ip netns exec "$ns" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
-		fi
-		nat_greet "$ns" rs2-tun --peer --tcp 8081
+			ip netns exec "$ns" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0 &&
+			nat_greet "$ns" rs2-tun --peer --tcp 8081
 		;;
 	esac
 }
