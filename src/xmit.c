@@ -94,6 +94,15 @@ int nfvs_forward_check(struct net *net, struct sk_buff *skb, unsigned int mtu)
 	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
 		return -ENOMEM;
 	ip_decrease_ttl(ip_hdr(skb));
+	/*
+	 * Taking the packet for local delivery, the stack wrote this host
+	 * into its record route or timestamp option and left the header
+	 * checksum as it was (a router's forwarding path computes it again
+	 * after ip_forward_options): the next hop would drop it. The header
+	 * was verified on receipt, so a fresh checksum passes no damage on.
+	 */
+	if (IPCB(skb)->opt.is_changed)
+		ip_send_check(ip_hdr(skb));
 	return 0;
 }
 

@@ -857,6 +857,98 @@ def cmd_flood(args):
     return 0 if out.failed == 0 else 1
 
 
+# The classes of "classes": NAME, protocol, and a function of (source,
+# destination, source port, destination port, IP ID) that builds the
+# packet: a SYN to the TCP service, a datagram to the UDP one.
+def _syn(src, dst, sport, dport, **kw):
+    return tcp(src, dst, sport, dport, SYN, 1000, 0,
+               opts=b"\x02\x04\x05\xb4", **kw)
+
+
+def _dgram(src, dst, sport, dport, **kw):
+    return udp(src, dst, sport, dport, b"q\n", **kw)
+
+
+CLASSES = [
+    ("tcp_good", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp), ident=i)),
+    ("ip_bad_csum", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp), ident=i,
+                                 bad_csum=True)),
+    ("ip_truncated", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp), ident=i)[:16]),
+    ("ip_ihl_small", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp), ident=i,
+                                 ihl=4)),
+    ("ip_ihl_big", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp), ident=i,
+                                 ihl=15)),
+    ("ip_totlen_big", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp), ident=i,
+                                 tot_len=200)),
+    # NOPs and a record route option with room for two addresses.
+    ("ip_options", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp), ident=i,
+                                 opts=b"\x01\x07\x0b\x04" + b"\0" * 8)),
+    ("tcp_truncated", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp)[:12], ident=i)),
+    ("tcp_doff_small", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, tcp(s, d, sp, dp, SYN, 1000, 0,
+                                             doff=4), ident=i)),
+    ("tcp_doff_big", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, tcp(s, d, sp, dp, SYN, 1000, 0,
+                                             doff=15), ident=i)),
+    ("tcp_bad_csum", "tcp",
+     lambda s, d, sp, dp, i: ip4(s, d, 6, _syn(s, d, sp, dp, check=0x5a5a),
+                                 ident=i)),
+    ("udp_good", "udp",
+     lambda s, d, sp, dp, i: ip4(s, d, 17, _dgram(s, d, sp, dp), ident=i)),
+    ("udp_truncated", "udp",
+     lambda s, d, sp, dp, i: ip4(s, d, 17, _dgram(s, d, sp, dp)[:6], ident=i)),
+    ("udp_len_big", "udp",
+     lambda s, d, sp, dp, i: ip4(s, d, 17, _dgram(s, d, sp, dp, length=100),
+                                 ident=i)),
+    ("udp_len_small", "udp",
+     lambda s, d, sp, dp, i: ip4(s, d, 17, _dgram(s, d, sp, dp, length=4),
+                                 ident=i)),
+    ("udp_bad_csum", "udp",
+     lambda s, d, sp, dp, i: ip4(s, d, 17, _dgram(s, d, sp, dp, check=0x5a5a),
+                                 ident=i)),
+]
+
+
+def class_ports(k, cport, n):
+    return [cport + 10 * k + j for j in range(n)]
+
+
+def cmd_classes(args):
+    """N packets of each class (or of those --only names), from source
+    ports CPORT + 10 K + J (class K, packet J) and with IP ID 0x4A00 + K;
+    with --list, prints one line per class, "NAME PROTO IPID PORT...", and
+    sends nothing."""
+    src, vip = a2b(args.client), a2b(args.vip)
+    out = None if args.list else Sender(args.ifname, args.dst_mac,
+                                         args.src_mac, args.dry_run)
+    only = args.only.split(",") if args.only else None
+    for k, (name, proto, build) in enumerate(CLASSES):
+        if only and name not in only:
+            continue
+        ports = class_ports(k, args.cport, args.count)
+        if args.list:
+            print(name, proto, 0x4A00 + k, *ports)
+            continue
+        dport = args.tcp_port if proto == "tcp" else args.udp_port
+        for sport in ports:
+            # Bad checksums are fixed values: a stray one must not be
+            # right by chance (0x5a5a is not, for these headers).
+            pkt = build(src, vip, sport, dport, 0x4A00 + k)
+            out.frame(name, pkt)
+    if out:
+        out.report("%d packets of each of %d classes" % (args.count, len(CLASSES)))
+        return 0 if out.failed == 0 else 1
+    return 0
+
+
 def cmd_corpus(args):
     out = Sender(args.ifname, args.dst_mac, args.src_mac, args.dry_run)
     rng = random.Random("%s-%d" % (args.side, args.seed))
@@ -870,7 +962,7 @@ def cmd_corpus(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("corpus", "flood"):
+    for name in ("corpus", "flood", "classes"):
         s = sub.add_parser(name)
         s.add_argument("--ifname", required=True)
         s.add_argument("--dst-mac", required=True)
@@ -896,8 +988,18 @@ def main():
     f.add_argument("--ack", type=int, default=0)
     f.add_argument("--net", default="172.16.0.0/12")
     f.add_argument("--port", type=int, default=80)
+    k = sub.choices["classes"]
+    k.add_argument("--count", type=int, default=3)
+    k.add_argument("--client", default="10.0.1.2")
+    k.add_argument("--cport", type=int, default=41000)
+    k.add_argument("--tcp-port", type=int, default=80)
+    k.add_argument("--udp-port", type=int, default=53)
+    k.add_argument("--only", help="these classes (NAME,...) only")
+    k.add_argument("--list", action="store_true",
+                   help="print the classes and their ports, send nothing")
     args = p.parse_args()
-    return cmd_corpus(args) if args.cmd == "corpus" else cmd_flood(args)
+    return {"corpus": cmd_corpus, "flood": cmd_flood,
+            "classes": cmd_classes}[args.cmd](args)
 
 
 if __name__ == "__main__":
