@@ -198,10 +198,23 @@ static unsigned long nfvs_conn_update(struct nfvs_net *nn,
 		 * and ACK (from a NAT real server, proof that the handshake
 		 * was real).
 		 */
+		u8 next = nfvs_tcp_next_state(cp->state, dir, &p->th);
+
 		if (!cp->proven && cp->state == NFVS_TCP_ESTABLISHED &&
 		    skb->len > p->l4off + p->th.doff * 4)
 			WRITE_ONCE(cp->proven, true);
-		cp->state = nfvs_tcp_next_state(cp->state, dir, &p->th);
+		/*
+		 * A bridged NAT connection's handshake ends when conntrack,
+		 * which sees both sides, says it did: a blind ACK that it
+		 * let through without moving its entry on leaves nfvs's
+		 * connection in SYN_RECV as well.
+		 */
+		if (next == NFVS_TCP_ESTABLISHED &&
+		    cp->state == NFVS_TCP_SYN_RECV &&
+		    cp->fwd == NFVS_FWD_NAT && (cp->flags & NFVS_CONN_F_NFCT) &&
+		    !nfvs_nfct_tcp_established(skb))
+			next = cp->state;
+		cp->state = next;
 		timeout = nfvs_tcp_timeout(&nn->timeouts, cp->state);
 		active = nfvs_tcp_state_active(cp->state);
 	} else {

@@ -210,6 +210,24 @@ bool nfvs_nfct_invalid(const struct nfvs_net *nn, const struct sk_buff *skb)
 }
 
 /*
+ * Whether conntrack holds the packet's TCP connection for established (or
+ * later). It lets through an ACK that acknowledges more than the server
+ * sent (NFCT_TCP_IGNORE), a blind sender's guess, and leaves its entry
+ * in SYN_RECV. A packet without an entry is not conntrack's to judge.
+ */
+bool nfvs_nfct_tcp_established(const struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo == IP_CT_UNTRACKED ||
+	    nf_ct_protonum(ct) != IPPROTO_TCP)
+		return true;
+	return READ_ONCE(ct->proto.tcp.state) >= TCP_CONNTRACK_ESTABLISHED;
+}
+
+/*
  * Whether the packet's conntrack entry is the bridge's, for a connection
  * of nfvs: in-tree IPVS marks its packets as nfvs does (ipvs_property, which
  * "-m ipvs" matches), and nfvs_post_routing must let in-tree's pass on to

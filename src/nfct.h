@@ -24,6 +24,8 @@ void nfvs_nfct_kill(struct nfvs_conn *cp);
 bool nfvs_nfct_sent(struct net *net, const struct sk_buff *skb);
 /* With the bridge on, conntrack found the packet INVALID. */
 bool nfvs_nfct_invalid(const struct nfvs_net *nn, const struct sk_buff *skb);
+/* Conntrack holds the packet's TCP connection for established. */
+bool nfvs_nfct_tcp_established(const struct sk_buff *skb);
 unsigned int nfvs_nfct_out(struct nfvs_conn *cp, struct sk_buff *skb);
 
 /* nfct_helper.c: an entry's deletion ends its connection. */

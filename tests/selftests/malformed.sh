@@ -53,7 +53,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
-plan 53
+plan 63
 
 here=$(cd "$(dirname "$0")" && pwd)
 seed=${NFVS_MALFORMED_SEED:-$((1 + 2 * $(spread_k)))}
@@ -362,6 +362,58 @@ held_ask
 check_eq "conn_max: the held connection, proven, still answers" "10.0.1.2" "$ans"
 held_close
 dx sysctl -qw net.nfvs.conn_max="$cap_saved"
+
+# A SYN flood with the conntrack bridge on, at the NAT service :82 (the
+# corpora send nothing there): NFVS_BRIDGED_FLOOD (default 4000) SYNs
+# from distinct spoofed sources, then a blind ACK for half of them, whose
+# sequence and acknowledgement numbers are random. Each SYN makes one nfvs
+# connection and one conntrack entry, bound to it. Conntrack finds the
+# blind ACKs out of window (INVALID), and an INVALID packet changes
+# nothing in nfvs: no connection becomes ESTABLISHED, no entry ASSURED,
+# and the tables stay in step; the director still serves.
+bflood=${NFVS_BRIDGED_FLOOD:-4000}
+back=$((bflood / 2))
+# spoofed82 / ct82: nfvs's connections and the entries nfvs's helper
+# holds, from the spoofed range to the NAT service :82.
+spoofed82() {
+	dx awk '$5 == "0052" && $2 ~ /^AC1/' /proc/net/ip_vs_conn
+}
+ct82() {
+	dx conntrack -L -p tcp --dport 82 2>/dev/null |
+		grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.' | grep 'helper=nfvs'
+}
+dx conntrack -F 2>/dev/null
+sysctl -qw net.netfilter.nf_conntrack_max=$((4 * bflood))
+check "bridged SYN flood: net.nfvs.conntrack=1" dx sysctl -qw net.nfvs.conntrack=1
+dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 82 --syn
+dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 82 \
+	--tcp-flags SYN,ACK,RST,FIN ACK
+made0=$(created "TCP $vip:82")
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed 13 --count "$bflood" --port 82
+check_eq "bridged SYN flood: $bflood SYNs from distinct spoofed sources sent" 0 $?
+syns=$(dx iptables -L INPUT -vnx | awk '/dpt:82 flags:0x17\/0x02/ { print $1 }')
+made=$(($(created "TCP $vip:82") - made0))
+in_ct=$(ct82 | grep -c .)
+echo "# ${syns:-?} SYNs reached the director; nfvs made $made connections, conntrack holds $in_ct entries bound to nfvs"
+check_eq "bridged SYN flood: each SYN that reached nfvs made one connection" "${syns:-0}" "$made"
+check_eq "bridged SYN flood: each connection has its conntrack entry" "$made" "$in_ct"
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed 13 --count "$bflood" --ack "$back" --port 82
+check_eq "bridged SYN flood: blind ACKs for $back of them sent" 0 $?
+acks=$(dx iptables -L INPUT -vnx | awk '/dpt:82 flags:0x17\/0x10/ { print $1 }')
+dx iptables -F
+echo "# ${acks:-?} ACKs reached the director"
+check "bridged SYN flood: the ACKs reached the director (at least 99%)" \
+	test "${acks:-0}" -ge $((back * 99 / 100))
+nfvs_est=$(spoofed82 | grep -c ESTABLISHED)
+ct_est=$(ct82 | grep -cE 'ESTABLISHED|ASSURED')
+echo "# after the ACKs: nfvs ESTABLISHED $nfvs_est, conntrack ESTABLISHED or ASSURED $ct_est"
+check_eq "bridged SYN flood: no blind ACK established an nfvs connection" 0 "$nfvs_est"
+check_eq "bridged SYN flood: nor a conntrack entry" 0 "$ct_est"
+check_eq "bridged SYN flood: nfvs and conntrack still hold the same connections" \
+	"$(spoofed82 | grep -c .)" "$(ct82 | grep -c .)"
+check "bridged SYN flood: a client is served through the NAT services" served
+dx sysctl -qw net.nfvs.conntrack=0
+sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"
 
 # The SYN flood.
 check "ipvsadm --set 5 5 5" dx ipvsadm --set 5 5 5
