@@ -13,7 +13,7 @@ HOST_PACKAGES="make gcc libc6-dev bc flex bison libelf-dev libssl-dev pkg-config
 	kmod cpio xz-utils zstd debootstrap linux-source-6.1
 	busybox-static libmnl-dev libnetfilter-conntrack-dev iproute2 iptables
 	nftables conntrack ipvsadm keepalived vsftpd lftp curl socat netcat-openbsd python3
-	iputils-ping procps shellcheck linux-perf python3-sphinx"
+	iputils-ping procps ethtool shellcheck linux-perf python3-sphinx"
 # The slow tier (NFVS_SLOW=1): Debian packaging and DKMS.
 [ "${NFVS_SLOW:-0}" = 1 ] && HOST_PACKAGES="$HOST_PACKAGES debhelper dh-dkms dkms lintian"
 CHROOT_PACKAGES="make binutils gcc-14 libc6-dev linux-headers-amd64"

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # NAT, direct routing and IPIP tunnelling, TCP and UDP, over two real
-# servers; ICMP errors both ways; path MTU through a tunnel; timeouts;
-# transit traffic left alone.
+# servers; fragmented requests and replies, GRO and checksum offload off;
+# ICMP errors both ways; path MTU through a tunnel; timeouts; transit
+# traffic left alone.
 # The topology is lib_topo.sh's.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
 . "$(dirname "$0")/lib_topo.sh"
-plan 41
+plan 51
 
 # Service ports: TCP and UDP for each method.
 declare -A tport=([nat]=80 [dr]=81 [tun]=82) uport=([nat]=53 [dr]=54 [tun]=55)
@@ -62,6 +63,57 @@ for m in nat dr tun; do
 		"$(awk '$1 == "TCP" { print $3 }' <<<"$stats")"
 done
 nx $d ipvsadm -Ln | sed 's/^/# /'
+
+# Fragments and offloads, every method. UDP requests of 3000 bytes (the
+# client sends them in fragments; the director balances the reassembled
+# datagram and fragments it again, or its tunnel packet) come back whole,
+# byte for byte: the real server echoes them, in fragments too, and for NAT
+# the director reassembles (into a frag_list skb), translates and
+# fragments the reply. Then again with GRO on the director's two veth ends
+# (a veth merges what its peer sends without TSO: the client's link and
+# the LAN bridge's port towards the director have TSO off), so nfvs gets
+# merged TCP segments to forward as GSO packets, and with checksum offload
+# and TSO off on the client and the real servers (checksums computed in
+# software), with a 300 KB TCP upload that the real server checks (sha256).
+# whole M TAG: 10 UDP requests of 3000 bytes to method M's service; those
+# that came back whole.
+whole() {
+	local m=$1 a=$vip client=10.0.0.2
+	[ "$m" = nat ] && { a=$nvip; client=10.0.1.2; }
+	nx $c $peer udp $a "${uport[$m]}" 10 --size 3000 \
+		--sport $((sport[$m] + $2)) >"$tmp/$m.frag"
+	grep -v -E '^rs[12] ' "$tmp/$m.frag" | head -n 3 | sed 's/^/# /'
+	grep -c -E "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$tmp/$m.frag"
+}
+for m in nat dr tun; do
+	check_eq "$m: 10 UDP requests of 3000 bytes, fragmented both ways, come back whole" \
+		10 "$(whole $m 700)"
+done
+# offloads: GRO on where the director receives (and TSO off where its
+# veths' peers send), TX checksum and TSO off where the client and the
+# real servers send.
+offloads() {
+	local ns i
+	nx $d ethtool -K dc gro on &&
+		nx $d ethtool -K lan gro on &&
+		nx $sw ethtool -K pd tso off &&
+		nx $c ethtool -K eth0 tx off tso off &&
+		nx $c ethtool -K eth1 tx off tso off || return 1
+	for i in 1 2; do
+		ns=rs$i-$nfvs_sfx
+		nx "$ns" ethtool -K eth0 tx off tso off || return 1
+	done
+}
+check "GRO on at the director, checksum offload and TSO off at the ends" offloads
+nx $d ethtool -k dc | grep -E '^(generic-receive-offload|rx-gro-list):' | sed 's/^/# dc: /'
+for m in nat dr tun; do
+	a=$vip
+	[ "$m" = nat ] && a=$nvip
+	check_eq "$m, GRO and offloads: 10 UDP requests of 3000 bytes come back whole" \
+		10 "$(whole $m 800)"
+	check_eq "$m, GRO and offloads: a 300 KB TCP upload arrives intact (sha256)" "ok" \
+		"$(nx $c $peer put $a "${tport[$m]}" 300000)"
+done
 
 # Transit traffic nfvs does not balance passes as it came: with nfvs
 # connections live (and no conntrack in the director), a fragmented ping

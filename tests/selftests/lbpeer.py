@@ -21,9 +21,11 @@
       --sport PORT connects from that port every time, and lets the server
       close first (so the client's port is free again at once); --time
       appends each connection's duration in milliseconds.
-  lbpeer.py udp ADDR PORT N [--bind ADDR] [--sport FIRST]
+  lbpeer.py udp ADDR PORT N [--bind ADDR] [--sport FIRST] [--size BYTES]
       N request/replies, each from a new socket (a new flow), from source
-      ports FIRST, FIRST + 1, ... (default: any, possibly repeated).
+      ports FIRST, FIRST + 1, ... (default: any, possibly repeated). With
+      --size, each request is BYTES long ("qI " and printable bytes): an
+      answer that does not carry it back whole prints "ERR payload".
   lbpeer.py session tcp|udp ADDR PORT [--bind ADDR]
       one connection (or UDP socket) for as long as stdin is open: each line
       read sends a request and prints the answer or "ERR reason". A line
@@ -112,7 +114,7 @@ def serve(args):
                 threading.Thread(target=serve_tcp_conn, daemon=True,
                                  args=(args.name, conn, port)).start()
             else:
-                data, peer = key.fileobj.recvfrom(2048)
+                data, peer = key.fileobj.recvfrom(65535)
                 ans = "%s %d %s %s" % (args.name, port, peer[0],
                                        data.decode(errors="replace").strip())
                 key.fileobj.sendto(ans.encode(), peer)
@@ -237,8 +239,18 @@ def udp(args):
             else:
                 bind(s, args.bind)
             s.connect((args.addr, args.port))
-            s.send(b"q%d" % i)
-            print(s.recv(2048).decode().strip())
+            req = b"q%d" % i
+            if args.size:
+                req += b" " + bytes(48 + (j * 7 + i) % 75
+                                    for j in range(args.size - len(req) - 1))
+            s.send(req)
+            ans = s.recv(65535).decode(errors="replace").strip()
+            if args.size:
+                # The payload must come back whole, byte for byte.
+                head, _, echo = ans.partition(" q")
+                ans = head + " q%d" % i if ("q" + echo).encode() == req \
+                    else "ERR payload (%d bytes back)" % len(ans)
+            print(ans)
         except OSError as e:
             print("ERR %s" % e.__class__.__name__)
         finally:
@@ -388,6 +400,8 @@ def main():
             p.add_argument("n", type=int)
         if cmd == "put":
             p.add_argument("bytes", type=int)
+        if cmd == "udp":
+            p.add_argument("--size", type=int, default=0)
         p.add_argument("--bind")
         p.add_argument("--sport", type=int)
         p.add_argument("--hold", action="store_true")
