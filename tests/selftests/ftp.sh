@@ -51,7 +51,7 @@
 
 lb=${NFVS_FTP_BALANCER:-nfvs}
 # The checks of nf_conntrack_ftp's helper beside the balancer are nfvs's.
-if [ "$lb" = nfvs ]; then plan 154; else plan 150; fi
+if [ "$lb" = nfvs ]; then plan 160; else plan 150; fi
 ftppeer="python3 -S $(cd "$(dirname "$0")" && pwd)/ftppeer.py"
 declare -A addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A summary
@@ -446,9 +446,69 @@ xfer nat curl pasv put "bridge off, lossy link"
 xfer nat curl port get "bridge off, lossy link"
 nx $d tc -s qdisc show dev dc | sed -n 's/^ *Sent/# director dc: Sent/p'
 
-ftp_cleanup
-check "$lb unloads" lb_unload
-[ "$lb" = ipvs ] && rmmod nf_conntrack_ftp 2>/dev/null
+# nfvs unloads with FTP state live (bridge on, no netem): a session through
+# NAT and one through DR held once their PASV data channel is announced
+# (two expectations, control entries with nfvs's helper) and a transfer
+# running, slowed down, through NAT. Afterwards no expectation and no entry
+# of nfvs's is left, and the held sessions, let go, connect to the ports
+# their expectations named: an expectation left behind would take them
+# into a module that is gone.
+# hold_start I M: session I (pasv) through method M, held at "ready".
+hold_start() {
+	mkfifo "$tmp/hold$1.in" || return 1
+	nx $c $ftppeer session "${addr[$2]}" pasv --hold <"$tmp/hold$1.in" \
+		>"$tmp/hold$1.out" 2>&1 &
+	# Descriptors 7 and 8: the fifos stay open until live_unload lets go.
+	case $1 in
+	1) exec 7>"$tmp/hold1.in" ;;
+	2) exec 8>"$tmp/hold2.in" ;;
+	esac
+	poll 20 grep -q '^ready' "$tmp/hold$1.out"
+}
+# lines_ge FILE N: FILE has at least N lines.
+lines_ge() {
+	[ "$(grep -c . "$1")" -ge "$2" ]
+}
+live_unload() {
+	local n ex ents mark=ftp-unload-$nfvs_sfx
+	nfvs_kmsg_mark "$mark"
+	nx $d tc qdisc del dev dc root
+	nx $c tc qdisc del dev eth1 root
+	nx $d sysctl -qw net.ipv4.vs.conntrack=1
+	check "live unload: a PASV session held through NAT" hold_start 1 nat
+	check "live unload: a PASV session held through DR" hold_start 2 dr
+	nx $c curl -sS --limit-rate 100k --max-time 60 --ftp-pasv --disable-epsv \
+		-o /dev/null "ftp://${addr[nat]}/big" >"$tmp/slow.log" 2>&1 &
+	local slow=$!
+	ex=$(nx $d conntrack -L expect 2>/dev/null | grep -c .)
+	ents=$(nx $d conntrack -L 2>/dev/null | grep -c 'helper=nfvs')
+	echo "# before rmmod: $ex expectations, $ents entries with nfvs's helper"
+	check "live unload: the held sessions' expectations are there" test "$ex" -ge 2
+	check "live unload: nfvs unloads" lb_unload
+	ex=$(nx $d conntrack -L expect 2>/dev/null)
+	ents=$(nx $d conntrack -L 2>/dev/null | grep 'helper=nfvs')
+	check_eq "live unload: no expectation left" "" "$ex"
+	check_eq "live unload: no entry with nfvs's helper left" "" "$ents"
+	echo >&7
+	echo >&8
+	for n in 1 2; do
+		poll 30 lines_ge "$tmp/hold$n.out" 2
+		echo "# held session $n, let go: $(tail -n 1 "$tmp/hold$n.out")"
+	done
+	exec 7>&- 8>&-
+	kill "$slow" 2>/dev/null
+	wait "$slow" 2>/dev/null
+	check_eq "live unload: no kernel warning" "" "$(nfvs_klog_problems "$mark")"
+}
+
+if [ "$lb" = nfvs ]; then
+	live_unload
+	ftp_cleanup
+else
+	ftp_cleanup
+	check "$lb unloads" lb_unload
+	rmmod nf_conntrack_ftp 2>/dev/null
+fi
 
 echo "# $lb, checks passed per method:"
 printf '# %-6s %-10s %-10s %-10s %s\n' method expect transfers parallel hostile
