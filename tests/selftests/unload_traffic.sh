@@ -29,12 +29,16 @@
 # about a second under emulation, and the monitor dumps several times a
 # second).
 # After each rmmod: no nfvs module, no /proc/net/ip_vs, no in-tree ip_vs
-# loaded in its place, no kernel warning.
+# loaded in its place, no kernel warning. The second cycle's last unload
+# runs with the conntrack bridge on (entries with nfvs's helper live),
+# and none of those entries may be left after it. Last, with the bridge
+# on, the director's namespace is deleted while the clients send: its
+# veth goes, and nfvs unloads at once, with no warning.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
-plan 56
+plan 68
 
 here=$(cd "$(dirname "$0")" && pwd)
 cycles=${NFVS_UNLOAD_CYCLES:-2}
@@ -45,7 +49,7 @@ command -v python3 >/dev/null || skip_all "no python3"
 command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
 
 cleanup() {
-	[ -d "$tmp" ] && touch "$tmp/stop"
+	[ -d "$tmp" ] && touch "$tmp/stop" "$tmp/stop.poll"
 	nat_cleanup
 	rm -rf "$tmp"
 }
@@ -129,6 +133,20 @@ reload() {
 	served "$1: traffic is served again"
 }
 
+# bridged DESC: the conntrack bridge on; new connections get entries with
+# nfvs's helper (the long-lived ones, older, keep none).
+helped() {
+	dx conntrack -L 2>/dev/null | grep -c 'helper=nfvs'
+}
+has_helped() {
+	[ "$(helped)" -gt 0 ]
+}
+bridged() {
+	check "$1: the conntrack bridge on" dx sysctl -qw net.nfvs.conntrack=1
+	served "$1: traffic is served, bridged"
+	check "$1: entries with nfvs's helper" poll 10 has_helped
+}
+
 nfvs_kmsg_mark "$mark"
 check "nfvs loads" nfvs_load
 check "topology comes up" nat_setup 2 rs_serve
@@ -138,7 +156,7 @@ ip netns exec "$c" python3 -S "$here/unload_traffic.py" clients \
 	--status "$tmp/clients" --stop "$tmp/stop" &
 clients=$!
 ip netns exec "$d" python3 -S "$here/unload_traffic.py" poll \
-	--status "$tmp/poll" --stop "$tmp/stop" &
+	--status "$tmp/poll" --stop "$tmp/stop.poll" &
 poller=$!
 served "traffic is served"
 echo "# set up in $SECONDS s"
@@ -150,23 +168,44 @@ for cycle in $(seq "$cycles"); do
 	check "cycle $cycle: ipvsadm -C while traffic flows" dx ipvsadm -C
 	unload "cycle $cycle: unload after ipvsadm -C"
 	reload "cycle $cycle"
+	[ "$cycle" = 2 ] && bridged "cycle $cycle"
 	live=$(dx ipvsadm -Ln | awk '$1 == "->" && $2 ~ /:8000$/ { a += $5 } END { print a + 0 }')
 	echo "# cycle $cycle: $live long-lived connections active"
 	check "cycle $cycle: long-lived connections open through nfvs" test "$live" -ge 1
 	unload "cycle $cycle: unload with services and live connections"
+	# Unloading deletes the entries that carry nfvs's helper.
+	[ "$cycle" = 2 ] &&
+		check_eq "cycle $cycle: no entry with nfvs's helper left" 0 "$(helped)"
 	echo "# cycle $cycle took $((SECONDS - cycle_start)) s"
 	echo "# cycle $cycle: monitor did $(($(counter poll dumps) - d0)) table dumps"
 done
 reload "after $cycles cycles"
 
-touch "$tmp/stop"
-wait "$clients" "$poller"
-echo "# clients: $(cat "$tmp/clients")"
+# The director's namespace deleted under traffic, bridged: the monitor
+# stops (a process in it would keep it alive), the clients go on sending
+# into the veth until the namespace, its nfvs state, its conntrack entries
+# and the veth are gone. Then nfvs must unload at once: nothing of the
+# namespace may hold it or be left.
+bridged "namespace deletion"
+touch "$tmp/stop.poll"
+wait "$poller"
 echo "# monitor: $(cat "$tmp/poll")"
 check "the monitor dumped the table while nfvs came and went" \
 	test "$(counter poll dumps)" -gt 0
-cleanup
+check "the director's namespace is deleted under traffic" ip netns del "$d"
+# gone_dc: the client's end of the director's veth is gone with it.
+gone_dc() {
+	! ip -n "$c" link show cd >/dev/null 2>&1
+}
+check "its veth goes with it" poll 30 gone_dc
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
+check "nfvs unloads after the namespace deletion" nfvs_unload
+check_eq "no kernel warning after the namespace deletion" "" "$(nfvs_klog_problems "$mark")"
+touch "$tmp/stop"
+wait "$clients"
+echo "# clients: $(cat "$tmp/clients")"
+cleanup
+check "nfvs loads again" nfvs_load
 check "nfvs unloads at the end" nfvs_unload
 check_eq "no kernel warning in dmesg" "" "$(nfvs_klog_problems "$mark")"
 tap_done
