@@ -193,13 +193,13 @@ static unsigned long nfvs_conn_update(struct nfvs_net *nn,
 		atomic_dec(&cp->control->n_waiting);
 	}
 	if (p->protocol == IPPROTO_TCP) {
+		u8 next = nfvs_tcp_next_state(cp->state, dir, &p->th);
+
 		/*
 		 * Data after the handshake: more than a blind sender's SYN
 		 * and ACK (from a NAT real server, proof that the handshake
 		 * was real).
 		 */
-		u8 next = nfvs_tcp_next_state(cp->state, dir, &p->th);
-
 		if (!cp->proven && cp->state == NFVS_TCP_ESTABLISHED &&
 		    skb->len > p->l4off + p->th.doff * 4)
 			WRITE_ONCE(cp->proven, true);
