@@ -51,6 +51,7 @@ plan 28
 
 here=$(cd "$(dirname "$0")" && pwd)
 mark=verdicts-$nfvs_sfx
+tmp=$(mktemp -d)
 nat_servers=1
 
 command -v python3 >/dev/null || skip_all "no python3"
@@ -119,24 +120,28 @@ counters() {
 	} | ip netns exec "$c" nft -f -
 }
 
-# counted NS NAME: the packets NS's counter NAME counted.
+# counted FILE NAME: the packets counter NAME counted, in a ruleset
+# listed into FILE.
 counted() {
-	ip netns exec "$1" nft list ruleset |
-		awk -v n="\"$2\"" '$0 ~ "comment " n { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+	awk -v n="\"$2\"" '$0 ~ "comment " n { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }' "$1"
 }
 
-# conns PORTS...: the balancer's connections from the client's PORTS.
+# conns FILE PORTS...: the balancer's connections from the client's PORTS,
+# in a copy of /proc/net/ip_vs_conn in FILE.
 conns() {
-	local p hex=
+	local f=$1 p hex=
+	shift
 	for p in "$@"; do
 		hex="$hex $(printf '%04X' "$p")"
 	done
-	dx awk -v ports="$hex" 'BEGIN { n = split(ports, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
-		$2 == "0A000102" && ($3 in want) { c++ } END { print c + 0 }' /proc/net/ip_vs_conn
+	awk -v ports="$hex" 'BEGIN { n = split(ports, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+		$2 == "0A000102" && ($3 in want) { c++ } END { print c + 0 }' "$f"
 }
 
 # send LB: the classes from the client, then each one's figures into
-# fig[LB-METHOD-NAME] as "connections/arrived/answered".
+# fig[LB-METHOD-NAME] as "connections/arrived/answered", from the tables
+# and counters as they were right after (a closed DR connection lasts
+# 10 s, an unanswered SYN's 60 s: a slow kernel reads them all at once).
 declare -A fig
 send() {
 	local lb=$1 out m port cport only name proto id dport ports rc=0
@@ -150,9 +155,12 @@ send() {
 	done <<<"$methods"
 	# The answers of a greeter under TCG: give them a moment.
 	sleep 2
+	dx cat /proc/net/ip_vs_conn >"$tmp/conns" &&
+		ip netns exec "$rs1" nft list ruleset >"$tmp/rs1" &&
+		ip netns exec "$c" nft list ruleset >"$tmp/c" || rc=1
 	while read -r m name proto id dport ports; do
 		# shellcheck disable=SC2086 # the ports, one word each
-		fig[$lb-$m-$name]="$(conns $ports)/$(counted "$rs1" "$m-$name")/$(counted "$c" "$m-$name")"
+		fig[$lb-$m-$name]="$(conns "$tmp/conns" $ports)/$(counted "$tmp/rs1" "$m-$name")/$(counted "$tmp/c" "$m-$name")"
 	done <<<"$classes"
 	return $rc
 }
@@ -203,4 +211,5 @@ while read -r m name proto id dport ports; do
 	printf '# %-4s %-15s %-8s %-8s %s\n' "$m" "$name" "$(want "$m" "$name")" \
 		"${fig[nfvs-$m-$name]}" "${fig[ipvs-$m-$name]:-not run}"
 done <<<"$classes"
+rm -rf "$tmp"
 tap_done
