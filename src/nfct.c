@@ -85,8 +85,17 @@ static unsigned int nfvs_nfct_confirm(struct nfvs_conn *cp,
 
 	/* A clash may have given the packet an older entry: bind the one it has. */
 	ct = nf_ct_get(skb, &ctinfo);
-	if (verdict == NF_ACCEPT && helped && ct)
+	if (verdict == NF_ACCEPT && helped && ct) {
 		nfvs_nfct_bind(ct, cp);
+		/*
+		 * The connection ended while its packet was on the way here
+		 * (its old entry deleted, then its timer): nfvs_nfct_kill()
+		 * found no entry then, and this one, bound to a connection
+		 * that is gone, would stay for a whole timeout.
+		 */
+		if (READ_ONCE(cp->unhashed))
+			nf_ct_kill(ct);
+	}
 	return verdict;
 }
 

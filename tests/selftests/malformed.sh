@@ -291,15 +291,23 @@ held_close
 # The tables agree: every flood connection nfvs still holds has its entry,
 # with nfvs's helper (conntrack also makes entries of its own, for ACKs
 # whose connection is gone), and none has one that nfvs forgot.
-ct_flood=$(dx conntrack -L -p tcp --dport 8080 2>/dev/null |
-	grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.' | grep 'helper=nfvs')
-nfvs_flood=$(dr_spoofed | awk 'NR == FNR { old[$1] = 1; next }
-	!(($2 ":" $3) in old)' <(echo "$nfvs_before") -)
-in_ct=$(grep -c . <<<"$ct_flood")
-in_nfvs=$(grep -c . <<<"$nfvs_flood")
+# An entry's deletion ends its nfvs connection at nfvs's next timer tick,
+# not at once: the two are read again, up to 10 s, until they agree.
+for i in $(seq 10); do
+	ct_flood=$(dx conntrack -L -p tcp --dport 8080 2>/dev/null |
+		grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.' | grep 'helper=nfvs')
+	nfvs_flood=$(dr_spoofed | awk 'NR == FNR { old[$1] = 1; next }
+		!(($2 ":" $3) in old)' <(echo "$nfvs_before") -)
+	in_ct=$(grep -c . <<<"$ct_flood")
+	in_nfvs=$(grep -c . <<<"$nfvs_flood")
+	[ "$in_ct" = "$in_nfvs" ] && break
+	echo "# read $i: conntrack $in_ct, nfvs $in_nfvs"
+	sleep 1
+done
 if ! check_eq "bridged DR flood: nfvs and conntrack hold the same flood connections" \
 	"$in_ct" "$in_nfvs"; then
-	# The first few nfvs holds without an entry (its hex decoded).
+	# The first few that one holds and the other does not (nfvs's hex
+	# decoded).
 	{
 		echo "$ct_flood"
 		echo --
@@ -315,10 +323,13 @@ if ! check_eq "bridged DR flood: nfvs and conntrack hold the same flood connecti
 				if (src == "" && $i ~ /^src=/) src = substr($i, 5)
 				if (sport == "" && $i ~ /^sport=/) sport = substr($i, 7)
 			}
-			helped[src ":" sport] = 1; next }
+			helped[src ":" sport] = $4 " " $3 " s"; next }
 		NF >= 9 { a = h(substr($2, 1, 2)) "." h(substr($2, 3, 2)) "." h(substr($2, 5, 2)) "." h(substr($2, 7, 2))
+		  held[a ":" h($3)] = 1
 		  if (!((a ":" h($3)) in helped) && n++ < 5)
-			print "# nfvs " a ":" h($3) " " $8 ", no entry" }'
+			print "# nfvs " a ":" h($3) " " $8 ", no entry" }
+		END { for (k in helped) if (!(k in held) && m++ < 5)
+			print "# conntrack " k " " helped[k] ", no nfvs connection" }'
 fi
 sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"
 dx sysctl -qw net.nfvs.conntrack=0
