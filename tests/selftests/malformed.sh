@@ -265,19 +265,25 @@ dx conntrack -F 2>/dev/null
 sysctl -qw net.netfilter.nf_conntrack_max="$ctmax"
 held_open
 check_eq "bridged DR flood: a NAT connection held open answers" "10.0.1.2" "$ans"
-# dr_spoofed: nfvs's connections to the DR service from the flood's range
-# (/proc/net/ip_vs_conn). The corpora's leave some there, made before
-# (and without the bridge): those are not the flood's.
-dr_spoofed() {
-	dx awk '$5 == "1F90" && $2 ~ /^AC1/' /proc/net/ip_vs_conn
+# nfvs_spoofed PORT, ct_spoofed PORT: nfvs's connections
+# (/proc/net/ip_vs_conn) and conntrack's entries from the floods' spoofed
+# range (172.16.0.0/12) to the TCP service PORT of the VIP.
+nfvs_spoofed() {
+	dx awk -v p="$(printf '%04X' "$1")" '$5 == p && $2 ~ /^AC1/' /proc/net/ip_vs_conn
 }
-nfvs_before=$(dr_spoofed | awk '{ print $2 ":" $3 }')
+ct_spoofed() {
+	dx conntrack -L -p tcp --dport "$1" 2>/dev/null |
+		grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.'
+}
+# The corpora leave some connections to the DR service from that range,
+# made before (and without the bridge): those are not the flood's.
+nfvs_before=$(nfvs_spoofed 8080 | awk '{ print $2 ":" $3 }')
 start=$(date +%s)
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --port 8080
 check_eq "bridged DR flood: $drflood SYNs from distinct spoofed sources sent" 0 $?
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --ack "$drflood" --port 8080
 check_eq "bridged DR flood: and an ACK for each sent" 0 $?
-flood_ct=$(dx conntrack -L -p tcp --dport 8080 2>/dev/null | grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.')
+flood_ct=$(ct_spoofed 8080)
 early=$(dx conntrack -S 2>/dev/null | sed -n 's/.* early_drop=\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
 echo "# the flood took $(($(date +%s) - start)) s; its entries: $(grep -c . <<<"$flood_ct"), ASSURED: $(grep -c ASSURED <<<"$flood_ct"); conntrack table $(dx conntrack -C 2>/dev/null) of $ctmax, early drops $early"
 check_eq "bridged DR flood: none of its entries is ASSURED" 0 "$(grep -c ASSURED <<<"$flood_ct")"
@@ -294,9 +300,8 @@ held_close
 # An entry's deletion ends its nfvs connection at nfvs's next timer tick,
 # not at once: the two are read again, up to 10 s, until they agree.
 for i in $(seq 10); do
-	ct_flood=$(dx conntrack -L -p tcp --dport 8080 2>/dev/null |
-		grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.' | grep 'helper=nfvs')
-	nfvs_flood=$(dr_spoofed | awk 'NR == FNR { old[$1] = 1; next }
+	ct_flood=$(ct_spoofed 8080 | grep 'helper=nfvs')
+	nfvs_flood=$(nfvs_spoofed 8080 | awk 'NR == FNR { old[$1] = 1; next }
 		!(($2 ":" $3) in old)' <(echo "$nfvs_before") -)
 	in_ct=$(grep -c . <<<"$ct_flood")
 	in_nfvs=$(grep -c . <<<"$nfvs_flood")
@@ -384,14 +389,9 @@ dx sysctl -qw net.nfvs.conn_max="$cap_saved"
 # and the tables stay in step; the director still serves.
 bflood=${NFVS_BRIDGED_FLOOD:-4000}
 back=$((bflood / 2))
-# spoofed82 / ct82: nfvs's connections and the entries nfvs's helper
-# holds, from the spoofed range to the NAT service :82.
-spoofed82() {
-	dx awk '$5 == "0052" && $2 ~ /^AC1/' /proc/net/ip_vs_conn
-}
+# ct82: the entries nfvs's helper holds, from the spoofed range to :82.
 ct82() {
-	dx conntrack -L -p tcp --dport 82 2>/dev/null |
-		grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.' | grep 'helper=nfvs'
+	ct_spoofed 82 | grep 'helper=nfvs'
 }
 dx conntrack -F 2>/dev/null
 sysctl -qw net.netfilter.nf_conntrack_max=$((4 * bflood))
@@ -415,13 +415,13 @@ dx iptables -F
 echo "# ${acks:-?} ACKs reached the director"
 check "bridged SYN flood: the ACKs reached the director (at least 99%)" \
 	test "${acks:-0}" -ge $((back * 99 / 100))
-nfvs_est=$(spoofed82 | grep -c ESTABLISHED)
+nfvs_est=$(nfvs_spoofed 82 | grep -c ESTABLISHED)
 ct_est=$(ct82 | grep -cE 'ESTABLISHED|ASSURED')
 echo "# after the ACKs: nfvs ESTABLISHED $nfvs_est, conntrack ESTABLISHED or ASSURED $ct_est"
 check_eq "bridged SYN flood: no blind ACK established an nfvs connection" 0 "$nfvs_est"
 check_eq "bridged SYN flood: nor a conntrack entry" 0 "$ct_est"
 check_eq "bridged SYN flood: nfvs and conntrack still hold the same connections" \
-	"$(spoofed82 | grep -c .)" "$(ct82 | grep -c .)"
+	"$(nfvs_spoofed 82 | grep -c .)" "$(ct82 | grep -c .)"
 check "bridged SYN flood: a client is served through the NAT services" served
 dx sysctl -qw net.nfvs.conntrack=0
 sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"

@@ -133,14 +133,16 @@ reload() {
 	served "$1: traffic is served again"
 }
 
-# bridged DESC: the conntrack bridge on; new connections get entries with
-# nfvs's helper (the long-lived ones, older, keep none).
+# helped: the director's entries with nfvs's helper; has_helped: some.
 helped() {
 	dx conntrack -L 2>/dev/null | grep -c 'helper=nfvs'
 }
 has_helped() {
 	[ "$(helped)" -gt 0 ]
 }
+
+# bridged DESC: the conntrack bridge on; new connections get entries with
+# nfvs's helper (the long-lived ones, older, keep none).
 bridged() {
 	check "$1: the conntrack bridge on" dx sysctl -qw net.nfvs.conntrack=1
 	served "$1: traffic is served, bridged"

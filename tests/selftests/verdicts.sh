@@ -94,30 +94,29 @@ want() {
 	esac
 }
 
+# nft_counters NS HOOK: a fresh ruleset in NS with one chain at HOOK
+# (priority -300), whose rules are read from stdin.
+nft_counters() {
+	{
+		echo "flush ruleset"
+		echo "table ip v {"
+		echo "chain c {"
+		echo "type filter hook $2 priority -300;"
+		cat
+		printf "}\n}\n"
+	} | ip netns exec "$1" nft -f -
+}
+
 # counters: one nft counter per class and method in rs1 (arrivals, by IP
 # ID and port) and in the client (answers, by port), zeroed.
 counters() {
 	local m name proto id dport ports
-	{
-		echo "flush ruleset"
-		echo "table ip v {"
-		echo "chain pre {"
-		echo "type filter hook prerouting priority -300;"
-		while read -r m name proto id dport ports; do
-			echo "ip id $id $proto dport $dport counter comment \"$m-$name\""
-		done <<<"$classes"
-		printf "}\n}\n"
-	} | ip netns exec "$rs1" nft -f - || return 1
-	{
-		echo "flush ruleset"
-		echo "table ip v {"
-		echo "chain in {"
-		echo "type filter hook input priority -300;"
-		while read -r m name proto id dport ports; do
-			echo "ip saddr $vip $proto dport { ${ports// /, } } counter comment \"$m-$name\""
-		done <<<"$classes"
-		printf "}\n}\n"
-	} | ip netns exec "$c" nft -f -
+	while read -r m name proto id dport ports; do
+		echo "ip id $id $proto dport $dport counter comment \"$m-$name\""
+	done <<<"$classes" | nft_counters "$rs1" prerouting || return 1
+	while read -r m name proto id dport ports; do
+		echo "ip saddr $vip $proto dport { ${ports// /, } } counter comment \"$m-$name\""
+	done <<<"$classes" | nft_counters "$c" input
 }
 
 # counted FILE NAME: the packets counter NAME counted, in a ruleset
