@@ -122,6 +122,30 @@ peer_start() {
 	return $rc
 }
 
+# The debug kernel (KASAN, lockdep, kmemleak, 2 vCPUs) runs nfvs's code 5
+# to 15 times slower under emulation than a Debian kernel. There each
+# datapath script runs in the debug profile: every scenario that exercises
+# nfvs's code, once, at a smaller volume (volume), without what only
+# repeats the same code of nfvs (the in-tree IPVS halves, which the Debian
+# kernels compare; a second tool for the same rules). NFVS_DEBUG_PROFILE=1
+# gives the profile on a Debian kernel (to check a script's plan quickly).
+debug_profile() {
+	[ "${NFVS_DEBUG_PROFILE:-}" = 1 ] && return 0
+	case ${NFVS_KVER:-} in *-nfvs-debug) return 0 ;; esac
+	return 1
+}
+
+# volume N [D]: N, or in the debug profile D (default: a tenth of N, at
+# least 1).
+volume() {
+	local d=$(($1 / 10))
+	if debug_profile; then
+		echo "${2:-$((d > 0 ? d : 1))}"
+	else
+		echo "$1"
+	fi
+}
+
 # A corpus (a fuzzer's messages or frames) is spread over the kernels of a
 # make check rather than repeated on each: NFVS_SPREAD=K/N says this is
 # kernel K (from 0) of N; run alone, a script is kernel 0 of 1 and does it
