@@ -45,8 +45,6 @@
       prints "SRC QSRC:QSPORT QDST:QDPORT" for each port-unreachable
       received within SECONDS (QSRC... the quoted datagram).
 """
-import argparse
-import hashlib
 import os
 import selectors
 import socket
@@ -54,6 +52,7 @@ import sys
 import struct
 import threading
 import time
+import types
 
 
 def serve_tcp_conn(name, conn, port):
@@ -67,6 +66,9 @@ def serve_tcp_conn(name, conn, port):
             if words[0] in (b"GET", b"BYE"):
                 ans = "%s %d %s" % (name, port, peer)
             elif words[0] == b"PUT" and len(words) == 2:
+                # Imported where used: it loads OpenSSL, which most
+                # runs never need (a start costs CPU in a guest).
+                import hashlib
                 data = f.read(int(words[1]))
                 ans = "%s %d %s %s" % (name, port, peer,
                                        hashlib.sha256(data).hexdigest())
@@ -306,6 +308,7 @@ def session(args):
 
 
 def put(args):
+    import hashlib
     data = os.urandom(args.bytes)
     s = connect(args)
     s.sendall(b"PUT %d\n" % len(data) + data)
@@ -378,52 +381,93 @@ def watch(args):
               flush=True)
 
 
+# The command line: COMMAND, its positional arguments, then options
+# (--flag, --opt VALUE, --list VALUE...), each command's as the usage at the
+# top says. Parsed here rather than by argparse: argparse and what it
+# imports cost about half a second of CPU at each start in an emulated
+# guest (four times python's own start), and the selftests start this
+# program hundreds of times per kernel.
+CLIENT_OPTS = {"bind": str, "sport": int, "hold": bool, "rst": bool,
+               "time": bool, "timeout": float}
+COMMANDS = {
+    "serve": ([("name", str)], {"tcp": [int], "udp": [str]}),
+    "greet": ([("name", str)], {"tcp": [int], "udp": [int], "peer": bool,
+                                "hold": bool, "quote": bool}),
+    "tcp": ([("addr", str), ("port", int), ("n", int)], CLIENT_OPTS),
+    "udp": ([("addr", str), ("port", int), ("n", int)],
+            dict(CLIENT_OPTS, size=int)),
+    "put": ([("addr", str), ("port", int), ("bytes", int)], CLIENT_OPTS),
+    "refused": ([("addr", str), ("port", int)], CLIENT_OPTS),
+    "session": ([("proto", ("tcp", "udp")), ("addr", str), ("port", int)],
+                {"bind": str, "timeout": float}),
+    "unreach": ([("vaddr", str), ("vport", int), ("caddr", str),
+                 ("cport", int)], {"badsum": bool}),
+    "watch": ([("seconds", float)], {"ready": str}),
+}
+# What an option not given is: False, [] or None, but for these.
+DEFAULTS = {"timeout": 3.0, "size": 0}
+
+
+def usage(msg):
+    sys.stderr.write("lbpeer.py: %s\n" % msg)
+    sys.exit(2)
+
+
+def value(kind, word, what):
+    """WORD as KIND (a type, or a tuple of the words allowed)."""
+    if isinstance(kind, tuple):
+        if word not in kind:
+            usage("%s: %r is not one of %s" % (what, word, ", ".join(kind)))
+        return word
+    try:
+        return kind(word)
+    except ValueError:
+        usage("%s: %r is not a %s" % (what, word, kind.__name__))
+
+
+def parse(argv):
+    if not argv or argv[0] not in COMMANDS:
+        usage("a command first: " + " ".join(COMMANDS))
+    cmd = argv[0]
+    pos, opts = COMMANDS[cmd]
+    args = {"cmd": cmd}
+    for name, kind in opts.items():
+        args[name] = ([] if isinstance(kind, list) else
+                      DEFAULTS.get(name, False if kind is bool else None))
+    words = argv[1:]
+    left = list(pos)
+    i = 0
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if not w.startswith("--"):
+            if not left:
+                usage("%s: unexpected argument %r" % (cmd, w))
+            name, kind = left.pop(0)
+            args[name] = value(kind, w, name)
+            continue
+        name = w[2:]
+        kind = opts.get(name)
+        if kind is None:
+            usage("%s: no option --%s" % (cmd, name))
+        if kind is bool:
+            args[name] = True
+        elif isinstance(kind, list):
+            while i < len(words) and not words[i].startswith("--"):
+                args[name].append(value(kind[0], words[i], "--" + name))
+                i += 1
+        elif i < len(words):
+            args[name] = value(kind, words[i], "--" + name)
+            i += 1
+        else:
+            usage("%s: --%s needs a value" % (cmd, name))
+    if left:
+        usage("%s: missing %s" % (cmd, " ".join(n for n, _ in left)))
+    return types.SimpleNamespace(**args)
+
+
 def main():
-    ap = argparse.ArgumentParser()
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("serve")
-    p.add_argument("name")
-    p.add_argument("--tcp", type=int, nargs="*", default=[])
-    p.add_argument("--udp", nargs="*", default=[])
-    p = sub.add_parser("greet")
-    p.add_argument("name")
-    p.add_argument("--tcp", type=int, nargs="*", default=[])
-    p.add_argument("--udp", type=int, nargs="*", default=[])
-    p.add_argument("--peer", action="store_true")
-    p.add_argument("--hold", action="store_true")
-    p.add_argument("--quote", action="store_true")
-    for cmd in ("tcp", "udp", "put", "refused"):
-        p = sub.add_parser(cmd)
-        p.add_argument("addr")
-        p.add_argument("port", type=int)
-        if cmd in ("tcp", "udp"):
-            p.add_argument("n", type=int)
-        if cmd == "put":
-            p.add_argument("bytes", type=int)
-        if cmd == "udp":
-            p.add_argument("--size", type=int, default=0)
-        p.add_argument("--bind")
-        p.add_argument("--sport", type=int)
-        p.add_argument("--hold", action="store_true")
-        p.add_argument("--rst", action="store_true")
-        p.add_argument("--time", action="store_true")
-        p.add_argument("--timeout", type=float, default=3)
-    p = sub.add_parser("session")
-    p.add_argument("proto", choices=("tcp", "udp"))
-    p.add_argument("addr")
-    p.add_argument("port", type=int)
-    p.add_argument("--bind")
-    p.add_argument("--timeout", type=float, default=3)
-    p = sub.add_parser("unreach")
-    p.add_argument("vaddr")
-    p.add_argument("vport", type=int)
-    p.add_argument("caddr")
-    p.add_argument("cport", type=int)
-    p.add_argument("--badsum", action="store_true")
-    p = sub.add_parser("watch")
-    p.add_argument("seconds", type=float)
-    p.add_argument("--ready", help="file to create once listening")
-    args = ap.parse_args()
+    args = parse(sys.argv[1:])
     {"serve": serve, "greet": greet, "tcp": tcp, "udp": udp, "put": put,
      "refused": refused,
      "session": session, "unreach": unreach, "watch": watch}[args.cmd](args)
