@@ -148,6 +148,6 @@ result "kernel versions compared only in $COMPAT" "$(
 result "every selftest declares its plan (plan N, or NFVS_PLAN for another)" "$(
 	for f in tests/selftests/*.sh; do
 		case $f in */lib*.sh) continue ;; esac
-		grep -qE '(^|[;{] *|then )plan [0-9$]|NFVS_PLAN=[0-9]' "$f" || echo "$f"
+		grep -qE '(^|[;{] *|then )plan [0-9$"]|NFVS_PLAN=[0-9]' "$f" || echo "$f"
 	done)"
 exit $rc

@@ -6,6 +6,16 @@
 # ICMP errors both ways; path MTU through a tunnel; timeouts; transit
 # traffic left alone.
 # The topology is lib_topo.sh's.
+#
+# In the debug profile (debug_profile, lib.sh) every method and every
+# check still runs, with a tenth of the requests (20 TCP and 20 UDP per
+# method), 4 fragmented requests instead of 10, uploads of 60 KB and 40 KB
+# instead of 300 and 200 (still many segments to merge, and more than a
+# path MTU's worth), and 4 requests instead of 10 past a blackhole route.
+# What depends on time is made slower to match a kernel that is: a request
+# past the blackhole waits 2 s for its answer instead of 0.5, and the
+# timeouts that connections must expire by are 15, 12 and 12 s instead of
+# 5, 4 and 4, so that the checks before them see the connections alive.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
@@ -30,6 +40,20 @@ service() {
 	done
 }
 
+# The volumes and times (the debug profile's are in the header).
+reqs=$(volume 200 20)
+frags=$(volume 10 4)
+gro_put=$(volume 300000 60000)
+pmtu_put=$(volume 200000 40000)
+bh_reqs=$(volume 10 4)
+bh_wait=0.5
+# ipvsadm --set TCP TCPFIN UDP for the timeouts part.
+timeouts=(5 4 4)
+if debug_profile; then
+	bh_wait=2
+	timeouts=(15 12 12)
+fi
+
 # spread FILE: "rs1 rs2" counts of the answers in FILE.
 spread() {
 	echo "$(grep -c '^rs1 ' "$1") $(grep -c '^rs2 ' "$1")"
@@ -47,19 +71,19 @@ for m in nat dr tun; do
 		client=10.0.1.2
 	fi
 	check "$m: TCP and UDP services over two real servers" service $m
-	nx $c $peer tcp $a "${tport[$m]}" 200 >"$tmp/$m.tcp"
-	check_eq "$m: 200 TCP requests answered, 100 by each real server" \
-		"100 100" "$(spread "$tmp/$m.tcp")"
+	nx $c $peer tcp $a "${tport[$m]}" "$reqs" >"$tmp/$m.tcp"
+	check_eq "$m: $reqs TCP requests answered, $((reqs / 2)) by each real server" \
+		"$((reqs / 2)) $((reqs / 2))" "$(spread "$tmp/$m.tcp")"
 	check_eq "$m: every TCP answer names the service port and the client" \
-		"200" "$(grep -c -E "^rs[12] ${tport[$m]} $client\$" "$tmp/$m.tcp")"
-	nx $c $peer udp $a "${uport[$m]}" 200 --sport "${sport[$m]}" >"$tmp/$m.udp"
-	check_eq "$m: 200 UDP request/replies answered, 100 by each real server" \
-		"100 100" "$(spread "$tmp/$m.udp")"
-	check_eq "$m: every UDP answer carries its request" "200" \
+		"$reqs" "$(grep -c -E "^rs[12] ${tport[$m]} $client\$" "$tmp/$m.tcp")"
+	nx $c $peer udp $a "${uport[$m]}" "$reqs" --sport "${sport[$m]}" >"$tmp/$m.udp"
+	check_eq "$m: $reqs UDP request/replies answered, $((reqs / 2)) by each real server" \
+		"$((reqs / 2)) $((reqs / 2))" "$(spread "$tmp/$m.udp")"
+	check_eq "$m: every UDP answer carries its request" "$reqs" \
 		"$(grep -c -E "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$tmp/$m.udp")"
 	grep -v -E '^rs[12] ' "$tmp/$m.tcp" "$tmp/$m.udp" | head -n 5 | sed 's/^/# /'
 	stats=$(nx $d ipvsadm -Ln --stats -t "$a:${tport[$m]}")
-	check_eq "$m: ipvsadm --stats counts 200 TCP connections" "200" \
+	check_eq "$m: ipvsadm --stats counts $reqs TCP connections" "$reqs" \
 		"$(awk '$1 == "TCP" { print $3 }' <<<"$stats")"
 done
 nx $d ipvsadm -Ln | sed 's/^/# /'
@@ -75,19 +99,19 @@ nx $d ipvsadm -Ln | sed 's/^/# /'
 # merged TCP segments to forward as GSO packets, and with checksum offload
 # and TSO off on the client and the real servers (checksums computed in
 # software), with a 300 KB TCP upload that the real server checks (sha256).
-# whole M TAG: 10 UDP requests of 3000 bytes to method M's service; those
-# that came back whole.
+# whole M TAG: $frags UDP requests of 3000 bytes to method M's service
+# (source ports from its base and TAG); those that came back whole.
 whole() {
 	local m=$1 a=$vip client=10.0.0.2
 	[ "$m" = nat ] && { a=$nvip; client=10.0.1.2; }
-	nx $c $peer udp $a "${uport[$m]}" 10 --size 3000 \
+	nx $c $peer udp $a "${uport[$m]}" "$frags" --size 3000 \
 		--sport $((sport[$m] + $2)) >"$tmp/$m.frag"
 	grep -v -E '^rs[12] ' "$tmp/$m.frag" | head -n 3 | sed 's/^/# /'
 	grep -c -E "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$tmp/$m.frag"
 }
 for m in nat dr tun; do
-	check_eq "$m: 10 UDP requests of 3000 bytes, fragmented both ways, come back whole" \
-		10 "$(whole $m 700)"
+	check_eq "$m: $frags UDP requests of 3000 bytes, fragmented both ways, come back whole" \
+		"$frags" "$(whole $m 700)"
 done
 # offloads: GRO on where the director receives (and TSO off where its
 # veths' peers send), TX checksum and TSO off where the client and the
@@ -109,10 +133,10 @@ nx $d ethtool -k dc | grep -E '^(generic-receive-offload|rx-gro-list):' | sed 's
 for m in nat dr tun; do
 	a=$vip
 	[ "$m" = nat ] && a=$nvip
-	check_eq "$m, GRO and offloads: 10 UDP requests of 3000 bytes come back whole" \
-		10 "$(whole $m 800)"
-	check_eq "$m, GRO and offloads: a 300 KB TCP upload arrives intact (sha256)" "ok" \
-		"$(nx $c $peer put $a "${tport[$m]}" 300000)"
+	check_eq "$m, GRO and offloads: $frags UDP requests of 3000 bytes come back whole" \
+		"$frags" "$(whole $m 800)"
+	check_eq "$m, GRO and offloads: a $((gro_put / 1000)) KB TCP upload arrives intact (sha256)" \
+		"ok" "$(nx $c $peer put $a "${tport[$m]}" "$gro_put")"
 done
 
 # Transit traffic nfvs does not balance passes as it came: with nfvs
@@ -135,15 +159,15 @@ for m in nat dr; do
 	a=$vip
 	[ "$m" = nat ] && a=$nvip
 	ip -n $d route add blackhole 10.0.0.11/32
-	nx $c $peer udp $a "${uport[$m]}" 10 --sport $((sport[$m] + 500)) \
-		--timeout 0.5 >"$tmp/$m.bh"
-	check_eq "$m: with a blackhole route to rs1, only rs2 answers (5 of 10)" \
-		"0 5" "$(spread "$tmp/$m.bh")"
+	nx $c $peer udp $a "${uport[$m]}" "$bh_reqs" --sport $((sport[$m] + 500)) \
+		--timeout "$bh_wait" >"$tmp/$m.bh"
+	check_eq "$m: with a blackhole route to rs1, only rs2 answers ($((bh_reqs / 2)) of $bh_reqs)" \
+		"0 $((bh_reqs / 2))" "$(spread "$tmp/$m.bh")"
 	ip -n $d route del blackhole 10.0.0.11/32
-	nx $c $peer udp $a "${uport[$m]}" 10 --sport $((sport[$m] + 600)) \
-		--timeout 0.5 >"$tmp/$m.bh"
-	check_eq "$m: the blackhole route gone, both answer again" "5 5" \
-		"$(spread "$tmp/$m.bh")"
+	nx $c $peer udp $a "${uport[$m]}" "$bh_reqs" --sport $((sport[$m] + 600)) \
+		--timeout "$bh_wait" >"$tmp/$m.bh"
+	check_eq "$m: the blackhole route gone, both answer again" \
+		"$((bh_reqs / 2)) $((bh_reqs / 2))" "$(spread "$tmp/$m.bh")"
 done
 
 # ICMP errors about NAT flows, both ways.
@@ -181,7 +205,7 @@ check_eq "nat: one with a bad checksum is dropped, not re-checksummed and passed
 conns() {
 	nx $d ipvsadm -Ln "$1" "$2" | awk '/->/ { a += $5; i += $6 } END { print a + 0, i + 0 }'
 }
-nx $d ipvsadm --set 5 4 4
+nx $d ipvsadm --set "${timeouts[@]}"
 nx $d ipvsadm -A -t $nvip:84 && nx $d ipvsadm -a -t $nvip:84 -r 10.0.0.11 -m
 nx $d ipvsadm -A -t $vip:83 && nx $d ipvsadm -a -t $vip:83 -r 10.0.0.12 -g
 nx $d ipvsadm -A -u $nvip:57 && nx $d ipvsadm -a -u $nvip:57 -r 10.0.0.11 -m
@@ -196,7 +220,7 @@ check_eq "udp: flows are inactive" "0 3" "$(conns -u $nvip:57)"
 nx $c $peer tcp $nvip 80 2 --rst --bind 10.0.1.3 >/dev/null
 check_eq "nat: connections reset by the client are in CLOSE" "2" \
 	"$(nx $d ipvsadm -Lnc | grep -c -E '^TCP .* CLOSE +10\.0\.1\.3:')"
-sleep 6
+sleep $((timeouts[0] + 1))
 check_eq "nat: an idle established connection expires after the TCP timeout" \
 	"0 0" "$(conns -t $nvip:84)"
 check_eq "dr: closed connections are gone after the FIN timeout" "0 0" \
@@ -204,7 +228,8 @@ check_eq "dr: closed connections are gone after the FIN timeout" "0 0" \
 check_eq "udp: flows expire after the UDP timeout" "0 0" "$(conns -u $nvip:57)"
 kill "$HOLD_PID" 2>/dev/null
 wait "$HOLD_PID" 2>/dev/null
-sleep 5
+# CLOSE's 10 s since the reset: 11 s of sleep in all.
+sleep $((timeouts[0] < 10 ? 10 - timeouts[0] : 1))
 check_eq "nat: reset connections are gone after CLOSE's 10 s" "0" \
 	"$(nx $d ipvsadm -Lnc | grep -c -E ' 10\.0\.1\.3:')"
 
@@ -213,8 +238,8 @@ check_eq "nat: reset connections are gone after CLOSE's 10 s" "0" \
 # and its retry goes through.
 ip -n $d route add 10.0.0.11/32 dev lan mtu 1480
 ip -n $d route add 10.0.0.12/32 dev lan mtu 1480
-check_eq "tun: a 200 KB upload through a path of MTU 1480 succeeds" "ok" \
-	"$(nx $c $peer put $vip 82 200000)"
+check_eq "tun: a $((pmtu_put / 1000)) KB upload through a path of MTU 1480 succeeds" "ok" \
+	"$(nx $c $peer put $vip 82 "$pmtu_put")"
 check "tun: the client learned MTU 1460 from frag-needed" bash -c \
 	"ip -n $c route get $vip | grep -q 'mtu 1460'"
 nx $c ip route get $vip | sed 's/^/# /'

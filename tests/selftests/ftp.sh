@@ -44,19 +44,93 @@
 # IPVS passes NAT; it fails the data connections of DR and TUN, and on 6.1
 # and 6.12 the hostile checks (nf_conntrack_ftp expects ports it wrapped
 # at 65536, e.g. EPRT port 70000 as 4464).
+#
+# The debug profile (debug_profile, lib.sh) runs each of nfvs's FTP paths
+# once, at a smaller volume: the debug kernel looks for memory and locking
+# bugs in nfvs, which a second client, or a second method or mode through
+# the same code, would not show. The file is 1 MB, 8 sessions run in
+# parallel and the ports check announces 16 ports. Held sessions: every
+# data channel mode through NAT (where the 227 is rewritten), PASV through
+# DR (where it is not). Transfers: curl only, one passive and one active
+# per method, so that each mode carries the file once and passive and
+# active data connections each carry it both ways. The parallel sessions
+# and the hostile and ports checks run through NAT only: what DR and TUN
+# do otherwise (the 227 left alone, the data connection's addresses) the
+# held session and the transfers through them show. The lossy link
+# carries the file once passive (get), once active (put). The clients'
+# own timeouts are three times as long. In-tree IPVS is left out: the
+# Debian kernels compare it.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
 . "$(dirname "$0")/lib_topo.sh"
 
 lb=${NFVS_FTP_BALANCER:-nfvs}
-# The checks of nf_conntrack_ftp's helper beside the balancer are nfvs's.
-if [ "$lb" = nfvs ]; then plan 160; else plan 150; fi
 ftppeer="python3 -S $(cd "$(dirname "$0")" && pwd)/ftppeer.py"
 declare -A addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A summary
 modes_lftp="port pasv epsv"
 modes_curl="port eprt pasv epsv"
+# What each method runs: the held sessions' modes, the transfers (CLIENT:
+# MODE:get|put), whether the parallel sessions and the hostile and ports
+# checks run; then the transfers over the lossy link (without the bridge,
+# through NAT).
+declare -A held_modes xfers parallel_on hostile_on
+for m in nat dr tun; do
+	held_modes[$m]="pasv epsv port eprt"
+	xfers[$m]=
+	for mode in $modes_lftp; do
+		xfers[$m]+=" lftp:$mode:get lftp:$mode:put"
+	done
+	for mode in $modes_curl; do
+		xfers[$m]+=" curl:$mode:get curl:$mode:put"
+	done
+done
+parallel_on=([nat]=1 [dr]=1 [tun]=1)
+hostile_on=([nat]=1 [dr]=1)
+lossy_xfers="lftp:pasv:get lftp:port:put curl:pasv:put curl:port:get"
+# The file's size in MB, the parallel sessions, the client data ports one
+# session announces (more than the 8 that nfvs keeps waiting), and the
+# factor of the clients' own timeouts.
+mb=$(volume 10 1)
+npar=$(volume 50 8)
+nports=$(volume 40 16)
+tmul=1
+if debug_profile; then
+	[ "$lb" = nfvs ] || skip_all "the debug profile runs nfvs, not in-tree IPVS"
+	held_modes=([nat]="pasv epsv port eprt" [dr]=pasv [tun]="")
+	xfers=([nat]="curl:pasv:get curl:port:put"
+		[dr]="curl:epsv:put curl:eprt:get"
+		[tun]="curl:pasv:put curl:port:get")
+	parallel_on=([nat]=1)
+	hostile_on=([nat]=1)
+	lossy_xfers="curl:pasv:get curl:port:put"
+	tmul=3
+fi
+
+# planned: the results for nfvs: the five steps of the setup; per method
+# three for each held session (and the 227's address for PASV), two per
+# transfer, two for the parallel sessions, four for the hostile and ports
+# checks; one for the port reuse (NAT) and one for the turn to TUN; four
+# for nf_conntrack_ftp's helper; one, and one per transfer, for the lossy
+# link; seven for the live unload.
+planned() {
+	local n=5 m mode x
+	for m in nat dr tun; do
+		for mode in ${held_modes[$m]}; do
+			n=$((n + 3))
+			[ "$mode" = pasv ] && n=$((n + 1))
+		done
+		read -ra x <<<"${xfers[$m]}"
+		n=$((n + 2 * ${#x[@]}))
+		[ -n "${parallel_on[$m]:-}" ] && n=$((n + 2))
+		[ -n "${hostile_on[$m]:-}" ] && n=$((n + 4))
+	done
+	read -ra x <<<"$lossy_xfers"
+	echo $((n + 2 + 4 + 1 + ${#x[@]} + 7))
+}
+# The checks of nf_conntrack_ftp's helper beside the balancer are nfvs's.
+if [ "$lb" = nfvs ]; then plan "$(planned)"; else plan 148; fi
 
 for p in vsftpd lftp curl conntrack iptables ipvsadm python3; do
 	command -v $p >/dev/null || skip_all "no $p"
@@ -91,7 +165,7 @@ balancer_load() {
 }
 
 # ftpd_start: vsftpd on both real servers, each with its own root (the
-# 10 MB file, "whoami" naming the server, a writable "pub") and banner.
+# big file, "whoami" naming the server, a writable "pub") and banner.
 # Their passive port ranges do not overlap: a passive data connection
 # (client, any port -> VIP, port) would not tell the director which of two
 # servers that announced the same port it is for.
@@ -188,6 +262,7 @@ tally_from() {
 	g_f=$nfvs_failed
 }
 tally() {
+	[ "$nfvs_n" -gt "$g_n" ] || return 0
 	summary[$1-$2]="$((nfvs_n - g_n - nfvs_failed + g_f))/$((nfvs_n - g_n))"
 }
 
@@ -195,7 +270,7 @@ tally() {
 # the director then holds its expectation.
 held() {
 	local m=$1 mode=$2 a=${addr[$1]} word host port res ex sin sout
-	coproc SESS { nx $c $ftppeer session "$a" "$mode" --hold; }
+	coproc SESS { nx $c $ftppeer session "$a" "$mode" --hold --timeout $((5 * tmul)); }
 	# Bash closes a coproc's descriptors once it is reaped: copies.
 	exec {sin}<&"${SESS[0]}" {sout}>&"${SESS[1]}"
 	read -r -t 20 word host port <&"$sin"
@@ -246,7 +321,7 @@ curl_mode() {
 	esac
 }
 
-# xfer M CLIENT MODE get|put: the 10 MB file through the service of method
+# xfer M CLIENT MODE get|put: the big file through the service of method
 # M; that it arrived identical and whether its data connection was RELATED.
 xfer() {
 	local m=$1 cl=$2 mode=$3 dir=$4 a=${addr[$1]} f rel
@@ -276,9 +351,9 @@ xfer() {
 	fi
 	# cmp, not a digest: byte for byte, and far cheaper under emulation.
 	if [ -f "$got" ] && cmp -s "$big" "$got"; then
-		ok "$what: 10 MB, identical"
+		ok "$what: $mb MB, identical"
 	else
-		not_ok "$what: 10 MB, identical"
+		not_ok "$what: $mb MB, identical"
 		echo "# got $(stat -c %s "$got" 2>/dev/null || echo no) bytes"
 		tail -n 3 "$log" | sed 's/^/# /'
 	fi
@@ -290,14 +365,15 @@ xfer() {
 }
 xfer_related=1
 
-# parallel M: 50 sessions at once, every data connection on its control
+# parallel M: npar sessions at once, every data connection on its control
 # connection's server.
 parallel() {
 	local m=$1 good spread
-	nx $c $ftppeer parallel "${addr[$m]}" 50 --timeout 10 >"$tmp/par" 2>&1
+	nx $c $ftppeer parallel "${addr[$m]}" "$npar" --timeout $((10 * tmul)) \
+		>"$tmp/par" 2>&1
 	good=$(awk '$2 ~ /^rs[12]$/ && $2 == $3' "$tmp/par" | wc -l)
-	check_eq "$m: 50 parallel sessions, each data connection on its control connection's server" \
-		50 "$good" ||
+	check_eq "$m: $npar parallel sessions, each data connection on its control connection's server" \
+		"$npar" "$good" ||
 		awk '!($2 ~ /^rs[12]$/ && $2 == $3)' "$tmp/par" |
 			sed -E 's/:[0-9]+/:PORT/g' | sort | uniq -c |
 			head -n 8 | sed 's/^/# /'
@@ -312,7 +388,8 @@ parallel() {
 reuse() {
 	local m=$1 got
 	got=$(for i in 1 2; do
-		nx $c $ftppeer session "${addr[$m]}" port --data-port 61200 --timeout 8
+		nx $c $ftppeer session "${addr[$m]}" port --data-port 61200 \
+			--timeout $((8 * tmul))
 	done | sort | paste -sd'|')
 	check_eq "$m: one client data port for two sessions in a row, on rs1 then rs2" \
 		"rs1 rs1|rs2 rs2" "$got"
@@ -327,7 +404,7 @@ hostile() {
 	local m=$1 ex problems
 	nx $d conntrack -F expect >/dev/null 2>&1
 	nfvs_kmsg_mark "ftp-$m-$nfvs_sfx"
-	nx $c $ftppeer hostile "${addr[$m]}" 10.0.1.2 --timeout 3 \
+	nx $c $ftppeer hostile "${addr[$m]}" 10.0.1.2 --timeout $((3 * tmul)) \
 		>"$tmp/hostile" 2>&1
 	sed "s/^/# $m: /" "$tmp/hostile"
 	check "$m, hostile: a new session is served afterwards" \
@@ -342,14 +419,16 @@ hostile() {
 		sed 's/^/# /' <<<"$problems"
 }
 
-# ports M: one session announces 40 client data ports (61300 to 61339, out
-# of the range the other sessions' data sockets take theirs from) and uses
-# none: nfvs
-# keeps at most 8 of them waiting (in-tree IPVS makes a connection for
-# each: shown with NFVS_LB=ipvs).
+# ports M: one session announces nports client data ports (from 61300 up
+# to 61339 at most, out of the range the other sessions' data sockets take
+# theirs from) and uses none: nfvs keeps at most 8 of them waiting
+# (in-tree IPVS makes a connection for each: shown with NFVS_LB=ipvs).
 ports() {
 	local m=$1 sin sout res n
-	coproc PORTS { nx $c $ftppeer ports "${addr[$m]}" 10.0.1.2 40; }
+	coproc PORTS {
+		nx $c $ftppeer ports "${addr[$m]}" 10.0.1.2 "$nports" \
+			--timeout $((5 * tmul))
+	}
 	exec {sin}<&"${PORTS[0]}" {sout}>&"${PORTS[1]}"
 	read -r -t 30 res <&"$sin"
 	n=$(nx $d ipvsadm -Lnc | awk -v v="${addr[$m]}:" \
@@ -359,7 +438,7 @@ ports() {
 	wait "$PORTS_PID" 2>/dev/null
 	echo "# $m, $lb: $res; data connections waiting: $n"
 	if [ "$lb" = nfvs ]; then
-		check_eq "$m: 40 client ports announced on one session, 8 data connections wait" \
+		check_eq "$m: $nports client ports announced on one session, 8 data connections wait" \
 			"8" "$n"
 	fi
 }
@@ -367,7 +446,7 @@ ports() {
 echo "# balancer: $lb"
 step "$lb loads" balancer_load
 topo_up
-head -c 10M /dev/urandom >"$big"
+head -c "${mb}M" /dev/urandom >"$big"
 ip -n $c link set eth0 down
 ip -n $c addr flush dev eth0
 ip -n $c route replace $vip via 10.0.1.1
@@ -382,25 +461,21 @@ for m in nat dr tun; do
 		step "the DR service turned to TUN" to_tun
 	fi
 	tally_from
-	for mode in pasv epsv port eprt; do
-		held $m $mode
+	for mode in ${held_modes[$m]}; do
+		held $m "$mode"
 	done
 	tally $m expect
 	tally_from
-	for mode in $modes_lftp; do
-		xfer $m lftp "$mode" get
-		xfer $m lftp "$mode" put
-	done
-	for mode in $modes_curl; do
-		xfer $m curl "$mode" get
-		xfer $m curl "$mode" put
+	for x in ${xfers[$m]}; do
+		IFS=: read -r cl mode dir <<<"$x"
+		xfer $m "$cl" "$mode" "$dir"
 	done
 	tally $m transfers
 	tally_from
-	parallel $m
+	[ -n "${parallel_on[$m]:-}" ] && parallel $m
 	[ $m = nat ] && reuse $m
 	tally $m parallel
-	if [ $m != tun ]; then
+	if [ -n "${hostile_on[$m]:-}" ]; then
 		tally_from
 		hostile $m
 		ports $m
@@ -429,8 +504,9 @@ fi
 # of the rest of the control connection. Over a link that loses,
 # duplicates and reorders packets both ways (netem at both ends of the
 # client's link; SACK on, the default), the file both ways through NAT,
-# passive and active, with lftp and curl. No firewall: without the bridge
-# nothing of it is tracked, nothing RELATED.
+# passive and active, with lftp and curl (curl only in the debug profile).
+# No firewall: without the bridge nothing of it is tracked, nothing
+# RELATED.
 lossy() {
 	local qd=(root netem delay 1ms loss 2% duplicate 1% reorder 5% 50%)
 	nx $d iptables -F &&
@@ -440,10 +516,10 @@ lossy() {
 }
 step "bridge off (net.ipv4.vs.conntrack=0), no firewall, netem on the client's link" lossy
 xfer_related=
-xfer nat lftp pasv get "bridge off, lossy link"
-xfer nat lftp port put "bridge off, lossy link"
-xfer nat curl pasv put "bridge off, lossy link"
-xfer nat curl port get "bridge off, lossy link"
+for x in $lossy_xfers; do
+	IFS=: read -r cl mode dir <<<"$x"
+	xfer nat "$cl" "$mode" "$dir" "bridge off, lossy link"
+done
 nx $d tc -s qdisc show dev dc | sed -n 's/^ *Sent/# director dc: Sent/p'
 
 # nfvs unloads with FTP state live (bridge on, no netem): a session through
@@ -477,7 +553,8 @@ live_unload() {
 	nx $d sysctl -qw net.ipv4.vs.conntrack=1
 	check "live unload: a PASV session held through NAT" hold_start 1 nat
 	check "live unload: a PASV session held through DR" hold_start 2 dr
-	nx $c curl -sS --limit-rate 100k --max-time 60 --ftp-pasv --disable-epsv \
+	# 100 s of transfer, whatever the file's size.
+	nx $c curl -sS --limit-rate "$((10 * mb))k" --max-time 60 --ftp-pasv --disable-epsv \
 		-o /dev/null "ftp://${addr[nat]}/big" >"$tmp/slow.log" 2>&1 &
 	local slow=$!
 	ex=$(nx $d conntrack -L expect 2>/dev/null | grep -c .)
@@ -513,8 +590,8 @@ fi
 echo "# $lb, checks passed per method:"
 printf '# %-6s %-10s %-10s %-10s %s\n' method expect transfers parallel hostile
 for m in nat dr tun; do
-	printf '# %-6s %-10s %-10s %-10s %s\n' $m "${summary[$m-expect]:-}" \
-		"${summary[$m-transfers]:-}" "${summary[$m-parallel]:-}" \
+	printf '# %-6s %-10s %-10s %-10s %s\n' $m "${summary[$m-expect]:--}" \
+		"${summary[$m-transfers]:--}" "${summary[$m-parallel]:--}" \
 		"${summary[$m-hostile]:--}"
 done
 echo "# time: $((SECONDS - t0)) s"

@@ -3,7 +3,7 @@
 """malformed.py: sends malformed and hostile IPv4 packets at a director.
 
   malformed.py corpus --side client|rs --ifname IF --dst-mac MAC [--seed N]
-                      [--count N] [topology options]
+                      [--count N] [--flag-bits N] [topology options]
   malformed.py flood --ifname IF --dst-mac MAC [--seed N] [--count N]
                      [--ack N] [--net 172.16.0.0/12] [--vip A] [--port P]
 
@@ -22,7 +22,10 @@ connection of the virtual service, every IP protocol number, and random
 bytes. With --side client it first opens connections from client ports
 --cport .. --cport+63 to the services (SYN or a UDP datagram); those are
 the connections the ICMP errors and, with --side rs, the forged replies of
-a real server (source --rs, destination the client) point to.
+a real server (source --rs, destination the client) point to. Its
+exhaustive part sends every combination of the low --flag-bits TCP flags
+(default 8, all of them; 6 leaves ECE and CWR, which neither nfvs nor
+conntrack looks at, to the random draws).
 
 "flood" sends --count SYNs to VIP:PORT from distinct random addresses of
 --net (one connection each); with --ack N, it sends instead an ACK for the
@@ -781,10 +784,10 @@ class Corpus:
         if self.side == "client":
             self.prime()
         # The exhaustive parts.
-        for flags in range(256):
+        for flags in range(1 << self.a.flag_bits):
             for port in self.tcp_svc:
                 self.tcp_flags(flags, port)
-        for flags in range(256):
+        for flags in range(1 << self.a.flag_bits):
             self.tcp_flags(flags, res=r.randrange(1, 16))
         for ihl in range(0, 16):
             for _ in range(4):
@@ -974,6 +977,8 @@ def main():
     c = sub.choices["corpus"]
     c.add_argument("--side", choices=["client", "rs"], required=True)
     c.add_argument("--count", type=int, default=10000)
+    c.add_argument("--flag-bits", type=int, choices=range(1, 9), default=8,
+                   metavar="1..8")
     c.add_argument("--client", default="10.0.1.2")
     c.add_argument("--director", default="10.0.1.1")
     c.add_argument("--rs", default="10.0.2.2,10.0.3.2",

@@ -19,6 +19,12 @@
 # with "ipvsadm -Sn", every destination belongs to a service, a flush
 # empties the table and the module unloads.
 #
+# In the debug profile (debug_profile, lib.sh) the fuzzer sends 1,000
+# messages: the debug kernel runs the whole corpus alone, and each message
+# costs it many times what it costs a Debian kernel. Every targeted check
+# still runs; the IPVS family the fuzzer also feeds is nfvs's own, not
+# in-tree IPVS, and stays.
+#
 # NFVS_LB=ipvs runs the same against in-tree ip_vs (family IPVS) instead, to
 # validate the test; checks that in-tree does not meet (extack messages,
 # checks in-tree leaves to ipvsadm) are then skipped.
@@ -30,7 +36,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 ns=fz-$nfvs_sfx
 lb=${NFVS_LB:-nfvs}
 seed=${NFVS_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-count=${NFVS_FUZZ_COUNT:-$(spread_share 10000)}
+count=${NFVS_FUZZ_COUNT:-$(spread_share "$(volume 10000 1000)")}
 log=$(mktemp)
 
 case $lb in

@@ -5,6 +5,15 @@
 # one-packet scheduling, and what quiescing or removing a real server does
 # to connections (weight 0, expire_nodest_conn). NAT services over two
 # real servers, round robin; the topology is lib_topo.sh's.
+#
+# In the debug profile (debug_profile, lib.sh) every check still runs, with
+# fewer flows and connections (half, about) and longer timeouts: the debug
+# kernel took more than 10 s between a client's last flow and the listing
+# of its template, so the templates a check lists or uses live 60 s, UDP
+# flows that must last across a few commands 60 s, and a client waits
+# 10 s for an answer. The templates must still be gone within their
+# timeout and 20 s; the script sleeps through most of that wait rather
+# than poll the table for a minute (a poll starts programs).
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
@@ -44,15 +53,29 @@ topo_up --tcp 80 81 --udp 53 54 57 $vip:58
 tmp=$(mktemp -d)
 nx $d ipvsadm --set 30 10 2
 
+# Persistence timeouts (ptime for the first service, plong for the others),
+# the UDP timeout of flows that must outlive a few commands, how long a
+# client waits for an answer, and the volumes (the debug profile's are in
+# the header).
+ptime=10 plong=30 flow_s=10 reply_s=2
+if debug_profile; then
+	ptime=60 plong=60 flow_s=60 reply_s=10
+fi
+p_first=$(volume 6 3)
+p_other=$(volume 4 2)
+nm_rounds=$(volume 2 1)
+fw_rounds=$(volume 4 2)
+fwp_rounds=$(volume 2 1)
+
 # Persistence: one client, one real server, for the timeout. 10 s, not
 # less: a loaded CI host once took more than 3 s between the first client's
 # last flow and the template count below, and the template was gone.
-check "persistent UDP service, 10 s" nat -u $nvip:53 -p 10
-ask udp $nvip 53 6 --bind 10.0.1.2 >"$tmp/p1"
-check_eq "persistence: 6 flows of a client go to one real server" "1" \
+check "persistent UDP service, $ptime s" nat -u $nvip:53 -p "$ptime"
+ask udp $nvip 53 "$p_first" --bind 10.0.1.2 >"$tmp/p1"
+check_eq "persistence: $p_first flows of a client go to one real server" "1" \
 	"$(servers "$tmp/p1" | wc -w)"
 first=$(servers "$tmp/p1")
-ask udp $nvip 53 4 --bind 10.0.1.3 >"$tmp/p2"
+ask udp $nvip 53 "$p_other" --bind 10.0.1.3 >"$tmp/p2"
 check "persistence: another client (netmask /32) gets the other real server" \
 	test "$(servers "$tmp/p2")" != "$first"
 check_eq "persistence: one template per client" "1 1" "$(persist_conns -u $nvip:53)"
@@ -76,37 +99,47 @@ nx $d sysctl -qw net.ipv4.vs.expire_quiescent_template=0
 nx $d ipvsadm -e -u $nvip:53 -r $rip -m -w 1
 
 # Flows expire after 2 s, templates 10 s after their last flow: gone
-# within 30 s.
+# within 30 s (the timeout and 20 s). In the debug profile the first 58 of
+# those 80 s are a sleep.
 templates_gone() {
 	[ "$(persist_conns -u $nvip:53)" = "0 0" ]
 }
-check "persistence: templates expire after the timeout" poll 30 templates_gone
+slept=0
+if debug_profile; then
+	slept=$((ptime - 2))
+	sleep "$slept"
+fi
+check "persistence: templates expire after the timeout" \
+	poll $((ptime + 20 - slept)) templates_gone
 
 # Netmask: a /24 is one client.
-check "persistent UDP service, netmask /24" nat -u $nvip:54 -p 30 -M 255.255.255.0
-for a in 2 3 4 2 3 4; do
-	ask udp $nvip 54 2 --bind 10.0.1.$a
+check "persistent UDP service, netmask /24" nat -u $nvip:54 -p "$plong" -M 255.255.255.0
+for i in $(seq "$nm_rounds"); do
+	for a in 2 3 4; do
+		ask udp $nvip 54 2 --bind 10.0.1.$a
+	done
 done >"$tmp/m"
-check_eq "netmask /24: 12 flows from 3 addresses go to one real server" "1" \
+check_eq "netmask /24: $((6 * nm_rounds)) flows from 3 addresses go to one real server" "1" \
 	"$(servers "$tmp/m" | wc -w)"
 
 # fwmark: two ports, one service.
 nx $d iptables -t mangle -A PREROUTING -d $nvip -p tcp -m multiport \
 	--dports 80,81 -j MARK --set-mark 7
 check "fwmark service over both real servers" nat -f 7
-for i in 1 2 3 4; do
+for i in $(seq "$fw_rounds"); do
 	ask tcp $nvip 80 1
 	ask tcp $nvip 81 1
 done >"$tmp/f"
-check_eq "fwmark: 8 connections to ports 80 and 81 answered, each port once per round" \
-	"8" "$(grep -c -E '^rs[12] 8[01] 10.0.1.2$' "$tmp/f")"
+fw_n=$((2 * fw_rounds))
+check_eq "fwmark: $fw_n connections to ports 80 and 81 answered, each port once per round" \
+	"$fw_n" "$(grep -c -E '^rs[12] 8[01] 10.0.1.2$' "$tmp/f")"
 check_eq "fwmark: the two ports share one round robin" "rs1 80 rs2 81" \
 	"$(awk '{ print $1, $2 }' "$tmp/f" | sort -u | xargs)"
-check_eq "fwmark: ipvsadm counts 8 connections on FWM 7" "8" \
+check_eq "fwmark: ipvsadm counts $fw_n connections on FWM 7" "$fw_n" \
 	"$(nx $d ipvsadm -Ln --stats -f 7 | awk '$1 == "FWM" { print $3 }')"
 nx $d ipvsadm -D -f 7
-check "persistent fwmark service" nat -f 7 -p 30
-for i in 1 2; do
+check "persistent fwmark service" nat -f 7 -p "$plong"
+for i in $(seq "$fwp_rounds"); do
 	ask tcp $nvip 80 1
 	ask tcp $nvip 81 1
 done >"$tmp/fp"
@@ -125,7 +158,7 @@ check_eq "one-packet: no connection kept" "0 0" \
 # Weight 0 quiesces a real server: new flows go elsewhere, a flow it
 # already has stays.
 check "UDP service for quiescing and removal" nat -u $nvip:57
-nx $d ipvsadm --set 30 10 10
+nx $d ipvsadm --set 30 10 "$flow_s"
 coproc Q { nx $c $peer session udp $nvip 57; }
 read -r -u "${Q[0]}" _
 echo >&"${Q[1]}"
@@ -148,7 +181,7 @@ nx $d ipvsadm -e -u $nvip:57 -r "10.0.0.1${qrs#rs}" -m -w 1
 removal() {
 	local rs
 	nx $d sysctl -qw net.ipv4.vs.expire_nodest_conn="$1"
-	coproc S { nx $c $peer session udp $nvip 57 --timeout 2; }
+	coproc S { nx $c $peer session udp $nvip 57 --timeout "$reply_s"; }
 	read -r -u "${S[0]}" _
 	echo >&"${S[1]}"
 	read -r -u "${S[0]}" rs _

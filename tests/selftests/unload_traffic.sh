@@ -29,19 +29,44 @@
 # about a second under emulation, and the monitor dumps several times a
 # second).
 # After each rmmod: no nfvs module, no /proc/net/ip_vs, no in-tree ip_vs
-# loaded in its place, no kernel warning. The second cycle's last unload
+# loaded in its place, no kernel warning. The last cycle's last unload
 # runs with the conntrack bridge on (entries with nfvs's helper live),
 # and none of those entries may be left after it. Last, with the bridge
 # on, the director's namespace is deleted while the clients send: its
 # veth goes, and nfvs unloads at once, with no warning.
+#
+# In the debug profile (debug_profile, lib.sh) there is one cycle, the
+# second's (bridged, its last unload with entries of nfvs's helper live):
+# the first cycle's unloads are the second's with no conntrack entries to
+# delete, the same code of nfvs with less to do. The client keeps 1 loop
+# of TCP connections, 1 of UDP requests and 2 long-lived connections going
+# instead of 3, 2 and 4; the monitor pauses 0.2 s between its rounds
+# instead of 0.05 (still several dumps during an rmmod, which takes about
+# a second); and the times allowed are three times as long (rmmod retried
+# for 60 s and to succeed within 30 s, traffic served again within 90 s),
+# for a kernel that is that much slower.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
 . "$(dirname "$0")/lib_nat.sh"
-plan 68
+# NFVS_UNLOAD_CYCLES: the cycles (2; 1 in the debug profile), the last
+# one bridged. 21 results a cycle, 3 more for the reload that starts each
+# but the first, 4 for the bridge, and 19 outside the cycles.
+cycles=${NFVS_UNLOAD_CYCLES:-$(volume 2 1)}
+plan $((20 + 24 * cycles))
 
 here=$(cd "$(dirname "$0")" && pwd)
-cycles=${NFVS_UNLOAD_CYCLES:-2}
+# The client's loops and the times allowed (the debug profile's are in the
+# header).
+tcp_loops=$(volume 3 1)
+udp_loops=$(volume 2 1)
+long_conns=$(volume 4 2)
+poll_pause=0.05
+served_s=30 rmmod_retry_s=20 rmmod_s=10 helped_s=10
+if debug_profile; then
+	poll_pause=0.2
+	served_s=90 rmmod_retry_s=60 rmmod_s=30 helped_s=30
+fi
 mark=unload-traffic-$nfvs_sfx
 tmp=$(mktemp -d)
 
@@ -76,11 +101,11 @@ counter() {
 }
 
 # served DESC: TCP connections, UDP requests and long-lived echoes all get
-# answers again (three more of each) within 30 s.
+# answers again (three more of each) within 30 s (served_s).
 served() {
 	local t u l i
 	t=$(counter clients tcp_ok) u=$(counter clients udp_ok) l=$(counter clients long_echo)
-	for i in $(seq 150); do
+	for i in $(seq $((served_s * 5))); do
 		if [ "$(counter clients tcp_ok)" -ge $((t + 3)) ] &&
 		   [ "$(counter clients udp_ok)" -ge $((u + 3)) ] &&
 		   [ "$(counter clients long_echo)" -ge $((l + 3)) ]; then
@@ -103,7 +128,7 @@ unload() {
 			break
 		fi
 		errs+=$err$'\n'
-		if [ $(((${EPOCHREALTIME/./} - t0) / 1000)) -gt 20000 ]; then
+		if [ $(((${EPOCHREALTIME/./} - t0) / 1000)) -gt $((rmmod_retry_s * 1000)) ]; then
 			break
 		fi
 		sleep 0.1
@@ -119,7 +144,7 @@ unload() {
 	else
 		ok "$desc: rmmod succeeds"
 	fi
-	check "$desc: within 10 s" test "$ms" -le 10000
+	check "$desc: within $rmmod_s s" test "$ms" -le $((rmmod_s * 1000))
 	check "$desc: no nfvs module left" test ! -e /sys/module/nfvs
 	check "$desc: /proc/net/ip_vs gone" dx test ! -e /proc/net/ip_vs
 	check "$desc: net.nfvs sysctls gone" dx test ! -e /proc/sys/net/nfvs
@@ -146,7 +171,7 @@ has_helped() {
 bridged() {
 	check "$1: the conntrack bridge on" dx sysctl -qw net.nfvs.conntrack=1
 	served "$1: traffic is served, bridged"
-	check "$1: entries with nfvs's helper" poll 10 has_helped
+	check "$1: entries with nfvs's helper" poll "$helped_s" has_helped
 }
 
 nfvs_kmsg_mark "$mark"
@@ -155,9 +180,10 @@ check "topology comes up" nat_setup 2 rs_serve
 check "three NAT services" services
 
 ip netns exec "$c" python3 -S "$here/unload_traffic.py" clients \
+	--tcp "$tcp_loops" --udp "$udp_loops" --long "$long_conns" \
 	--status "$tmp/clients" --stop "$tmp/stop" &
 clients=$!
-ip netns exec "$d" python3 -S "$here/unload_traffic.py" poll \
+ip netns exec "$d" python3 -S "$here/unload_traffic.py" poll --pause "$poll_pause" \
 	--status "$tmp/poll" --stop "$tmp/stop.poll" &
 poller=$!
 served "traffic is served"
@@ -170,18 +196,22 @@ for cycle in $(seq "$cycles"); do
 	check "cycle $cycle: ipvsadm -C while traffic flows" dx ipvsadm -C
 	unload "cycle $cycle: unload after ipvsadm -C"
 	reload "cycle $cycle"
-	[ "$cycle" = 2 ] && bridged "cycle $cycle"
+	[ "$cycle" = "$cycles" ] && bridged "cycle $cycle"
 	live=$(dx ipvsadm -Ln | awk '$1 == "->" && $2 ~ /:8000$/ { a += $5 } END { print a + 0 }')
 	echo "# cycle $cycle: $live long-lived connections active"
 	check "cycle $cycle: long-lived connections open through nfvs" test "$live" -ge 1
 	unload "cycle $cycle: unload with services and live connections"
 	# Unloading deletes the entries that carry nfvs's helper.
-	[ "$cycle" = 2 ] &&
+	[ "$cycle" = "$cycles" ] &&
 		check_eq "cycle $cycle: no entry with nfvs's helper left" 0 "$(helped)"
 	echo "# cycle $cycle took $((SECONDS - cycle_start)) s"
 	echo "# cycle $cycle: monitor did $(($(counter poll dumps) - d0)) table dumps"
 done
-reload "after $cycles cycles"
+if [ "$cycles" = 1 ]; then
+	reload "after 1 cycle"
+else
+	reload "after $cycles cycles"
+fi
 
 # The director's namespace deleted under traffic, bridged: the monitor
 # stops (a process in it would keep it alive), the clients go on sending
