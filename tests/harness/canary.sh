@@ -69,7 +69,7 @@ if [[ " $NFVS_SERIES " == *" debug "* ]]; then
 	expect "$out/e.txt" "debug kernel: an out-of-bounds read fails the run (KASAN)" \
 		'^# .*BUG: KASAN: slab-out-of-bounds'
 	expect "$out/e.txt" "debug kernel: a leak fails the run (kmemleak)" \
-		'^not ok - [^:]+: debug_leak: kmemleak: no unreferenced object'
+		'^not ok - [^:]+: kmemleak: no unreferenced object after the scripts'
 	expect "$out/e.txt" "debug kernel: the run exits non-zero" '^exit [1-9]'
 fi
 
