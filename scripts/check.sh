@@ -26,13 +26,14 @@
 # loaded machine makes make check longer, not red. scripts/cpulimit.sh 1.2
 # make check reproduces a slow machine.
 #
-# NFVS_SERIES="6.1 6.12 7.3 debug" picks the kernels (the default: the
-# three of Debian and the debug kernel of scripts/debug-kernel.sh, which
-# runs the selftests of tests/debug-kernel/selftests on 2 vCPUs in their
-# debug profile, and its detector canaries; Documentation/testing.rst).
+# NFVS_SERIES="6.1 6.12 7.3" picks the kernels (the default: the three of
+# Debian); add "debug" for the debug kernel of scripts/debug-kernel.sh,
+# which runs the selftests of tests/debug-kernel/selftests on 2 vCPUs in
+# their debug profile, and its detector canaries (not yet by default: see
+# Documentation/testing.rst).
 # NFVS_KVM=1 uses KVM; NFVS_JOBS sets how many guests run at once.
 set -uo pipefail
-export NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3 debug"}
+export NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3"}
 . "$(dirname "$0")/lib.sh"
 
 res=$NFVS_BUILD/check
