@@ -57,6 +57,7 @@ services() {
 ruleset() {
 	local ipt=$1
 	if [ "$ipt" = nft ]; then
+		fw_loaded+=" nft"
 		nx $d nft -f - <<-EOF
 		table inet fw {
 			chain input {
@@ -77,25 +78,40 @@ ruleset() {
 		EOF
 		return
 	fi
-	# One shell for the nine commands.
-	nx $d sh -c "$ipt -P INPUT DROP &&
-		$ipt -P FORWARD DROP &&
-		$ipt -A INPUT -m state --state INVALID -j DROP &&
-		$ipt -A INPUT -i lo -j ACCEPT &&
-		$ipt -A INPUT -p tcp -d $vip -m multiport --dports 81,82 --syn \
-			-m state --state NEW -j ACCEPT &&
-		$ipt -A INPUT -p tcp -d $nvip --dport 80 --syn \
-			-m state --state NEW -j ACCEPT &&
-		$ipt -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT &&
-		$ipt -A FORWARD -m state --state INVALID -j DROP &&
-		$ipt -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT"
+	# The rules of nine iptables commands, in one iptables-restore.
+	fw_loaded+=" $ipt"
+	nx $d "$ipt-restore" <<-EOF
+		*filter
+		:INPUT DROP [0:0]
+		:FORWARD DROP [0:0]
+		:OUTPUT ACCEPT [0:0]
+		-A INPUT -m state --state INVALID -j DROP
+		-A INPUT -i lo -j ACCEPT
+		-A INPUT -p tcp -d $vip -m multiport --dports 81,82 --syn -m state --state NEW -j ACCEPT
+		-A INPUT -p tcp -d $nvip --dport 80 --syn -m state --state NEW -j ACCEPT
+		-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+		-A FORWARD -m state --state INVALID -j DROP
+		-A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT
+		COMMIT
+	EOF
 }
 
-# flush_ruleset: no rule and ACCEPT policies again, in one shell.
+# flush_ruleset: no rule and ACCEPT policies again in the filter tables
+# loaded since the last flush (fw_loaded: "iptables-legacy", "iptables-nft",
+# "iptables" or "nft"), in one shell: a program started costs the debug
+# kernel a good part of a second.
+fw_loaded=
 flush_ruleset() {
-	nx $d sh -c 'for ipt in iptables-legacy iptables-nft; do
-			$ipt -F; $ipt -P INPUT ACCEPT; $ipt -P FORWARD ACCEPT
-		done; nft delete table inet fw' 2>/dev/null
+	local ipt cmds=
+	for ipt in $fw_loaded; do
+		if [ "$ipt" = nft ]; then
+			cmds+="nft delete table inet fw;"
+		else
+			cmds+="printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' | $ipt-restore;"
+		fi
+	done
+	fw_loaded=
+	[ -z "$cmds" ] || nx $d sh -c "$cmds" 2>/dev/null
 	return 0
 }
 
@@ -134,14 +150,14 @@ for ipt in $rulesets; do
 		# "insert" statistic counts only entries made over netlink).
 		ip netns exec $d conntrack -E -e NEW -p tcp >"$tmp/events" 2>/dev/null &
 		ev=$!
-		t0=$(date +%s)
+		t0=$SECONDS
 		sleep 0.5
 		read -r ok inv <<<"$(scenario "$ipt" "$m" "$n")"
 		sleep 0.5
 		kill "$ev"
 		wait "$ev" 2>/dev/null
 		result[nfvs-$ipt-$m]="$ok/$n answered, $inv INVALID"
-		echo "# $ipt, $m: $(($(date +%s) - t0)) s"
+		echo "# $ipt, $m: $((SECONDS - t0)) s"
 		check_eq "$ipt, $m: $n of $n requests through the firewall" "$n" "$ok"
 		check_eq "$ipt, $m: no packet INVALID" "0" "$inv"
 		ins=$(grep -c NEW "$tmp/events")
@@ -238,19 +254,28 @@ nx $d sysctl -qw net.ipv4.conf.lan.accept_local=0
 antefacto() {
 	local s
 	flush_ruleset
-	nx $d iptables -P INPUT DROP &&
-	nx $d iptables -P FORWARD DROP || return 1
-	for s in tcp:80 udp:53 udp:56; do
-		nx $d iptables -A INPUT -p "${s%:*}" -d $nvip --dport "${s#*:}" \
-			-m state --state NEW,ESTABLISHED,RELATED -j ACCEPT || return 1
-	done
-	nx $d iptables -A FORWARD -m state --state RELATED &&
-	nx $d iptables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT &&
-	nx $d ipvsadm -A -u $nvip:53 -s rr &&
-	nx $d ipvsadm -a -u $nvip:53 -r 10.0.0.11 -m &&
-	nx $d ipvsadm -a -u $nvip:53 -r 10.0.0.12 -m &&
-	nx $d ipvsadm -A -u $nvip:56 -s rr &&
-	nx $d ipvsadm -a -u $nvip:56 -r 10.0.0.11 -m
+	# The rules of its iptables commands in one iptables-restore, the
+	# services in one ipvsadm -R.
+	fw_loaded+=" iptables"
+	{
+		echo "*filter"
+		echo ":INPUT DROP [0:0]"
+		echo ":FORWARD DROP [0:0]"
+		echo ":OUTPUT ACCEPT [0:0]"
+		for s in tcp:80 udp:53 udp:56; do
+			echo "-A INPUT -p ${s%:*} -d $nvip --dport ${s#*:} -m state --state NEW,ESTABLISHED,RELATED -j ACCEPT"
+		done
+		echo "-A FORWARD -m state --state RELATED"
+		echo "-A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT"
+		echo "COMMIT"
+	} | nx $d iptables-restore || return 1
+	nx $d ipvsadm -R <<-EOF
+		-A -u $nvip:53 -s rr
+		-a -u $nvip:53 -r 10.0.0.11 -m
+		-a -u $nvip:53 -r 10.0.0.12 -m
+		-A -u $nvip:56 -s rr
+		-a -u $nvip:56 -r 10.0.0.11 -m
+	EOF
 }
 na=$(volume 20)
 check "Antefacto ruleset and a second NAT service (UDP)" antefacto
@@ -321,14 +346,17 @@ holders=()
 hold() {
 	local m i
 	for m in "$@"; do
+		# (Emptied first: the test below must not find an earlier
+		# holder's answer before this one's redirection empties it.)
+		: >"$tmp/held-$m"
 		nx $c $peer tcp "${addr[$m]}" "${port[$m]}" 1 --hold \
 			<&7 >"$tmp/held-$m" &
 		holders+=($!)
 	done
 	# Each has its answer.
 	for m in "$@"; do
-		for i in $(seq 50); do
-			grep -q . "$tmp/held-$m" && break
+		for ((i = 0; i < 50; i++)); do
+			[ -s "$tmp/held-$m" ] && break
 			sleep 0.2
 		done
 	done
