@@ -13,6 +13,8 @@ nfvs_n=0
 nfvs_failed=0
 # A suffix that makes namespace names unique to this run.
 nfvs_sfx=$(mktemp -u XXXXXX)
+# The selftests' directory (lbpeer.py, nfvs_genl.py, malformed.py).
+nfvs_dir=${BASH_SOURCE[0]%/*}
 
 # NFVS_TAP_TIME=1: each passing result is preceded by "# t=N", the seconds
 # since the script began (where a script's time goes).
@@ -135,12 +137,22 @@ sleep() {
 peer_start() {
 	local ns=$1 out rc
 	shift
-	out=$(mktemp)
-	ip netns exec "$ns" python3 -S "$(dirname "$0")/lbpeer.py" "$@" >"$out" &
-	poll 60 grep -qx ready "$out"
+	out=${TMPDIR:-/tmp}/nfvs-peer.$nfvs_sfx.$BASHPID.$RANDOM
+	ip netns exec "$ns" python3 -S "$nfvs_dir/lbpeer.py" "$@" >"$out" &
+	poll 60 peer_ready "$out"
 	rc=$?
 	rm -f "$out"
 	return $rc
+}
+
+# peer_ready FILE: FILE has a line "ready" (read by the shell: poll runs
+# this every 0.2 s while python starts, seconds on the debug kernel).
+peer_ready() {
+	local l
+	while read -r l; do
+		[ "$l" = ready ] && return 0
+	done <"$1"
+	return 1
 }
 
 # The debug kernel (KASAN, lockdep, kmemleak, 2 vCPUs) runs nfvs's code 5
@@ -267,7 +279,7 @@ postrouting 99 nfvs_post_routing"
 # The kernel log lines that fail a run (NFVS_CONSOLE_BAD of scripts/lib.sh,
 # which the host applies to the whole console).
 # shellcheck source=../../scripts/lib.sh
-NFVS_KLOG_BAD=$(. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh" &&
+NFVS_KLOG_BAD=$(. "$nfvs_dir/../../scripts/lib.sh" &&
 	echo "$NFVS_CONSOLE_BAD")
 
 # nfvs_kmsg_mark NAME: writes a mark into the kernel log; nfvs_klog_problems
@@ -280,9 +292,14 @@ nfvs_kmsg_mark() {
 # the log if it is gone) that report a warning, oops, KASAN, lockdep...;
 # succeeds, printing them, when there are any.
 nfvs_klog_problems() {
-	dmesg | awk -v m="nfvs-selftest: mark $1" '
+	# (The pattern from the environment: awk -v would take its
+	# backslashes for escapes.)
+	dmesg | bad=${NFVS_KLOG_BAD:-BUG:|WARNING:|Oops} awk -v m="nfvs-selftest: mark $1" '
 		index($0, m) { n = 0; next }
-		{ line[n++] = $0 }
-		END { for (i = 0; i < n; i++) print line[i] }' |
-		grep -aE "${NFVS_KLOG_BAD:-BUG:|WARNING:|Oops}" | head -n 20 | grep .
+		$0 ~ ENVIRON["bad"] { line[n++] = $0 }
+		END {
+			for (i = 0; i < n && i < 20; i++)
+				print line[i]
+			exit n == 0
+		}'
 }

@@ -27,7 +27,7 @@ nat_namespaces() {
 	local i
 	echo "$c"
 	echo "$d"
-	for i in $(seq "$nat_servers"); do
+	for ((i = 1; i <= nat_servers; i++)); do
 		echo "rs$i-$nfvs_sfx"
 	done
 }
@@ -51,34 +51,43 @@ dx() {
 # each real server rsI once its link is up: it starts what the server runs
 # (in the background) and sets up whatever else that server needs, and
 # returns non-zero (so nat_setup too) when something of it failed. Then a
-# second for the servers to start listening.
+# second for the servers to start listening. One "ip -batch" per namespace
+# (a program costs the debug kernel a good part of a second to start).
 nat_setup() {
 	local n=$1 serve=$2 i ns a
 	shift 2
 	nat_servers=$n
-	for ns in $(nat_namespaces); do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
-	done
-	ip -n "$d" link add dc type veth peer name cd netns "$c" || return 1
-	ip -n "$c" addr add 10.0.1.2/24 dev cd
-	if [ $# -gt 0 ]; then
+	# shellcheck disable=SC2046
+	printf 'netns add %s\n' $(nat_namespaces) | ip -batch - || return 1
+	{
+		echo "link set lo up"
+		echo "link add dc type veth peer name cd netns $c"
+		echo "addr add 10.0.1.1/24 dev dc"
+		echo "addr add $vip/32 dev dc"
+		echo "link set dc up"
+		for ((i = 1; i <= n; i++)); do
+			echo "link add drs$i type veth peer name eth0 netns rs$i-$nfvs_sfx"
+			echo "addr add 10.0.$((i + 1)).1/24 dev drs$i"
+			echo "link set drs$i up"
+		done
+	} | ip -n "$d" -batch - || return 1
+	{
+		echo "link set lo up"
+		echo "addr add 10.0.1.2/24 dev cd"
 		for a in "$@"; do
 			echo "addr add $a/24 dev cd"
-		done | ip -n "$c" -batch - || return 1
-	fi
-	ip -n "$c" link set cd up
-	ip -n "$c" route add default via 10.0.1.1
-	ip -n "$d" addr add 10.0.1.1/24 dev dc
-	ip -n "$d" addr add "$vip/32" dev dc
-	ip -n "$d" link set dc up
-	for i in $(seq "$n"); do
+		done
+		echo "link set cd up"
+		echo "route add default via 10.0.1.1"
+	} | ip -n "$c" -batch - || return 1
+	for ((i = 1; i <= n; i++)); do
 		ns=rs$i-$nfvs_sfx
-		ip -n "$d" link add "drs$i" type veth peer name eth0 netns "$ns" || return 1
-		ip -n "$d" addr add "10.0.$((i + 1)).1/24" dev "drs$i"
-		ip -n "$d" link set "drs$i" up
-		ip -n "$ns" addr add "10.0.$((i + 1)).2/24" dev eth0
-		ip -n "$ns" link set eth0 up
-		ip -n "$ns" route add default via "10.0.$((i + 1)).1"
+		ip -n "$ns" -batch - <<-EOF || return 1
+			link set lo up
+			addr add 10.0.$((i + 1)).2/24 dev eth0
+			link set eth0 up
+			route add default via 10.0.$((i + 1)).1
+		EOF
 		"$serve" "$ns" "$i" || { echo "# $serve $ns $i failed"; return 1; }
 	done
 	dx sysctl -qw net.ipv4.ip_forward=1
@@ -106,7 +115,7 @@ nat_service() {
 	local proto=$1 port=$2 i
 	shift 2
 	dx ipvsadm -A "$proto" "$vip:$port" "$@" || return 1
-	for i in $(seq "$nat_servers"); do
+	for ((i = 1; i <= nat_servers; i++)); do
 		dx ipvsadm -a "$proto" "$vip:$port" -r "10.0.$((i + 1)).2:$port" -m ||
 			return 1
 	done

@@ -18,7 +18,7 @@ d=d-$nfvs_sfx
 sw=sw-$nfvs_sfx
 vip=10.0.9.100
 nvip=10.0.9.101
-peer="python3 -S $(dirname "$0")/lbpeer.py"
+peer="python3 -S $nfvs_dir/lbpeer.py"
 
 # topo_down: the namespaces and their programs gone.
 topo_down() {
