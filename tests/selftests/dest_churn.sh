@@ -29,10 +29,19 @@
 # scheduled to a server that the batch then deletes goes unanswered for
 # the 2 s a client gives it, and with 3 s each client has time for
 # another.
+#
+# Programs are dear there (a start costs about 0.3 s): the churn runs in one
+# shell in the director (an ipvsadm per batch, no ip netns exec), which
+# also lists the service's servers once at the end for the last two checks
+# and deletes it; each service is set up by one ipvsadm -R; the rest is
+# bash.
+# The script's folder, without a dirname (a program).
+here=${0%/*}
+[ "$here" = "$0" ] && here=.
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$(dirname "$0")/lib_nat.sh"
+. "$here/lib_nat.sh"
 
 # This kernel's schedulers (spread_has): four results each, five more.
 scheds="rr wrr lc wlc sed nq fo ovf sh dh mh"
@@ -44,7 +53,7 @@ for sched in $scheds; do
 done
 plan $((5 + 4 * mine))
 
-client=$(dirname "$0")/sched_client.py
+client=$here/sched_client.py
 secs=${NFVS_CHURN_SECONDS:-$(volume 6 3)}
 mark=dest-churn-$nfvs_sfx
 tmp=$(mktemp -d)
@@ -58,28 +67,44 @@ rs_serve() {
 	nat_greet "$1" "rs$2" --tcp 80
 }
 
-rs() {
-	echo "10.0.$(($1 + 1)).2:80"
-}
+# rip[I]: real server I's address and port.
+rip=([1]=10.0.2.2:80 [2]=10.0.3.2:80 [3]=10.0.4.2:80)
 
 # The batch, and the weights it leaves (i = 20): rs1 3, rs2 1, rs3 1.
-for i in $(seq 20); do
-	echo "-d -t $vip:80 -r $(rs 2)"
-	echo "-d -t $vip:80 -r $(rs 3)"
-	echo "-a -t $vip:80 -r $(rs 2) -m -w $((i % 5 + 1))"
-	echo "-a -t $vip:80 -r $(rs 3) -m -w $((i % 4 + 1))"
-	echo "-e -t $vip:80 -r $(rs 1) -m -w $((i % 3 + 1))"
+for ((i = 1; i <= 20; i++)); do
+	echo "-d -t $vip:80 -r ${rip[2]}"
+	echo "-d -t $vip:80 -r ${rip[3]}"
+	echo "-a -t $vip:80 -r ${rip[2]} -m -w $((i % 5 + 1))"
+	echo "-a -t $vip:80 -r ${rip[3]} -m -w $((i % 4 + 1))"
+	echo "-e -t $vip:80 -r ${rip[1]} -m -w $((i % 3 + 1))"
 done >"$tmp/batch"
-final="$(rs 1) 3|$(rs 2) 1|$(rs 3) 1"
+final="${rip[1]} 3|${rip[2]} 1|${rip[3]} 1"
 
-# churn: applies the batch until $tmp/stop exists; prints "BATCHES FAILED".
+# rules: the ipvsadm commands on stdin, one a line, by one ipvsadm -R in the
+# director; fails when any of them failed (ipvsadm -R goes on past a
+# failed line and exits with the last line's status, but each failure
+# prints an error).
+rules() {
+	local err
+	err=$(dx ipvsadm -R 2>&1 >/dev/null) && [ -z "$err" ] && return 0
+	echo "$err" >&2
+	return 1
+}
+
+# churn STOP: in one shell in the director, applies the batch until the
+# file STOP exists, then prints "BATCHES FAILED", lists the service (ipvsadm
+# -Ln) and deletes it.
 churn() {
-	local n=0 failed=0
-	while [ ! -e "$tmp/stop" ]; do
-		dx ipvsadm -R <"$tmp/batch" 2>>"$tmp/churn.err" || failed=$((failed + 1))
-		n=$((n + 1))
-	done
-	echo "$n $failed"
+	# shellcheck disable=SC2016 # expanded by that shell
+	dx bash -c '
+		n=0 failed=0
+		while [ ! -e "$1" ]; do
+			ipvsadm -R <"$2" 2>>"$3" || failed=$((failed + 1))
+			n=$((n + 1))
+		done
+		echo "$n $failed"
+		ipvsadm -Ln -t "$4"
+		ipvsadm -D -t "$4"' churn "$1" "$tmp/batch" "$tmp/churn.err" "$vip:80"
 }
 
 check "nfvs loads" nfvs_load
@@ -91,13 +116,13 @@ i=-1
 for sched in $scheds; do
 	i=$((i + 1))
 	spread_has $i || continue
-	rm -f "$tmp/stop"
-	dx ipvsadm -A -t $vip:80 -s $sched &&
-		dx ipvsadm -a -t $vip:80 -r "$(rs 1)" -m -w 2 &&
-		dx ipvsadm -a -t $vip:80 -r "$(rs 2)" -m -w 2 &&
-		dx ipvsadm -a -t $vip:80 -r "$(rs 3)" -m -w 2 ||
-		{ check "$sched: service set up" false; continue; }
-	churn >"$tmp/churn" &
+	rules <<-EOF || { check "$sched: service set up" false; continue; }
+		-A -t $vip:80 -s $sched
+		-a -t $vip:80 -r ${rip[1]} -m -w 2
+		-a -t $vip:80 -r ${rip[2]} -m -w 2
+		-a -t $vip:80 -r ${rip[3]} -m -w 2
+	EOF
+	churn "$tmp/stop-$sched" >"$tmp/churn" &
 	cpid=$!
 	fpids=()
 	for k in 1 2; do
@@ -105,20 +130,38 @@ for sched in $scheds; do
 		fpids+=($!)
 	done
 	wait "${fpids[@]}"
-	touch "$tmp/stop"
+	: >"$tmp/stop-$sched"
 	wait "$cpid"
-	read -r batches failed <"$tmp/churn"
-	answered=$(cat "$tmp/flood1" "$tmp/flood2" | awk '{ n += $2; u += $4 } END { print n + 0, u + 0 }')
+	# Each client's "answered N unanswered M", summed.
+	n=0 u=0
+	for k in 1 2; do
+		read -r _ a _ b _ <"$tmp/flood$k" && n=$((n + ${a:-0})) u=$((u + ${b:-0}))
+	done
+	answered="$n $u"
+	# The churn's count, then the listing: of the servers ("  -> 10..."
+	# lines, which ipvsadm sorts by address) "ADDRESS:PORT WEIGHT" joined
+	# with "|", and the lines with a counter above 2^31 - 1 (one below zero).
+	weights='' below=''
+	{
+		read -r batches failed
+		while IFS= read -r line; do
+			read -r arrow addr _ w act inact _ <<<"$line"
+			[ "$arrow" = "->" ] && [[ $addr == 10* ]] || continue
+			weights+="${weights:+|}$addr $w"
+			[ "$act" -gt 2147483647 ] || [ "$inact" -gt 2147483647 ] &&
+				below+="${below:+$'\n'}$line"
+		done
+	} <"$tmp/churn"
 	echo "# $sched: $batches batches of 100 commands; connections answered, unanswered: $answered"
 	check_eq "$sched: every batch applied (of $batches)" 0 "$failed"
 	check "$sched: connections answered during the churn" test "${answered% *}" -gt 0
-	check_eq "$sched: the servers at the batch's last weights" "$final" \
-		"$(dx ipvsadm -Ln -t $vip:80 | awk '$1 == "->" && $2 ~ /^10/ { print $2, $4 }' | sort | paste -sd'|')"
-	check_eq "$sched: no connection counter below zero" "" \
-		"$(dx ipvsadm -Ln -t $vip:80 | awk '$1 == "->" && $2 ~ /^10/ && ($5 > 2147483647 || $6 > 2147483647)')"
-	dx ipvsadm -D -t $vip:80
+	check_eq "$sched: the servers at the batch's last weights" "$final" "$weights"
+	check_eq "$sched: no connection counter below zero" "" "$below"
 done
-[ -s "$tmp/churn.err" ] && sed 's/^/# /' "$tmp/churn.err" | head -n 5
+if [ -s "$tmp/churn.err" ]; then
+	mapfile -t -n 5 errs <"$tmp/churn.err"
+	printf '# %s\n' "${errs[@]}"
+fi
 
 check_eq "no kernel warning" "" "$(nfvs_klog_problems "$mark")"
 cleanup

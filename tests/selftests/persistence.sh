@@ -14,33 +14,106 @@
 # 10 s for an answer. The templates must still be gone within their
 # timeout and 20 s; the script sleeps through most of that wait rather
 # than poll the table for a minute (a poll starts programs).
+#
+# Programs are dear there too (a start costs about 0.3 s): a service is
+# set up by one ipvsadm -R, and the answers and ipvsadm's listings are
+# read and counted in bash.
+# The script's folder, without a dirname (a program).
+here=${0%/*}
+[ "$here" = "$0" ] && here=.
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_topo.sh
-. "$(dirname "$0")/lib_topo.sh"
+. "$here/lib_topo.sh"
 plan 28
+
+# rules: the ipvsadm commands on stdin, one a line, by one ipvsadm -R in the
+# director; fails when any of them failed (ipvsadm -R goes on past a
+# failed line and exits with the last line's status, but each failure
+# prints an error).
+rules() {
+	local err
+	err=$(nx $d ipvsadm -R 2>&1 >/dev/null) && [ -z "$err" ] && return 0
+	echo "$err" >&2
+	return 1
+}
 
 # nat PROTO VIP:PORT [OPTIONS...]: a NAT service over both real servers;
 # with fwd=-g, direct routing.
 nat() {
 	local p=$1 s=$2 i
 	shift 2
-	nx $d ipvsadm -A "$p" "$s" -s rr "$@" || return 1
-	for i in 1 2; do
-		nx $d ipvsadm -a "$p" "$s" -r "10.0.0.1$i" "${fwd:--m}" || return 1
+	{
+		echo "-A $p $s -s rr $*"
+		for i in 1 2; do
+			echo "-a $p $s -r 10.0.0.1$i ${fwd:--m}"
+		done
+	} | rules
+}
+
+# sorted ITEM...: the distinct ITEMs, sorted, on one line (as "sort -u |
+# xargs").
+sorted() {
+	local -a s=()
+	local x i j
+	for x in "$@"; do
+		[ -n "$x" ] || continue
+		for ((i = 0; i < ${#s[@]}; i++)); do
+			[ "${s[i]}" = "$x" ] && continue 2
+			[[ ${s[i]} > $x ]] && break
+		done
+		# Shift the greater ones up one, x in their place.
+		for ((j = ${#s[@]}; j > i; j--)); do
+			s[j]=${s[j - 1]}
+		done
+		s[i]=$x
 	done
+	echo "${s[*]}"
 }
 
 # servers FILE: the distinct real servers that answered, "rs1 rs2" order.
 servers() {
-	awk '{ print $1 }' "$1" | sort -u | xargs
+	local -a names=()
+	local w
+	while read -r w _; do
+		names+=("$w")
+	done <"$1"
+	sorted "${names[@]}"
+}
+
+# nwords TEXT: TEXT's words (wc -w).
+nwords() {
+	local -a w
+	read -r -d '' -a w <<<"$1"
+	echo "${#w[@]}"
+}
+
+# starting PREFIX FILE: the lines of FILE that start with PREFIX (grep -c
+# "^PREFIX").
+starting() {
+	local n=0 line
+	while IFS= read -r line; do
+		[[ $line == "$1"* ]] && n=$((n + 1))
+	done <"$2"
+	echo "$n"
 }
 
 # persist_conns -u|-t VIP:PORT: "rs1 rs2" PersistConn counters (ipvsadm prints
 # no Forward column with --persistent-conn).
 persist_conns() {
-	nx $d ipvsadm -Ln --persistent-conn "$1" "$2" |
-		awk '$1 == "->" && $2 ~ /^[0-9]/ { printf "%s%s", s, $4; s = " " }'
+	local arrow addr n out=''
+	while read -r arrow addr _ n _; do
+		[ "$arrow" = "->" ] && [[ $addr == [0-9]* ]] && out+="${out:+ }$n"
+	done < <(nx $d ipvsadm -Ln --persistent-conn "$1" "$2")
+	echo "$out"
+}
+
+# comment: stdin as TAP comments ("# " before each line).
+comment() {
+	local line
+	while IFS= read -r line; do
+		echo "# $line"
+	done
 }
 
 # ask PROTO ADDR PORT N [--bind ADDR]: N answers, one per line.
@@ -72,9 +145,9 @@ fwp_rounds=$(volume 2 1)
 # last flow and the template count below, and the template was gone.
 check "persistent UDP service, $ptime s" nat -u $nvip:53 -p "$ptime"
 ask udp $nvip 53 "$p_first" --bind 10.0.1.2 >"$tmp/p1"
-check_eq "persistence: $p_first flows of a client go to one real server" "1" \
-	"$(servers "$tmp/p1" | wc -w)"
 first=$(servers "$tmp/p1")
+check_eq "persistence: $p_first flows of a client go to one real server" "1" \
+	"$(nwords "$first")"
 ask udp $nvip 53 "$p_other" --bind 10.0.1.3 >"$tmp/p2"
 check "persistence: another client (netmask /32) gets the other real server" \
 	test "$(servers "$tmp/p2")" != "$first"
@@ -114,46 +187,65 @@ check "persistence: templates expire after the timeout" \
 
 # Netmask: a /24 is one client.
 check "persistent UDP service, netmask /24" nat -u $nvip:54 -p "$plong" -M 255.255.255.0
-for i in $(seq "$nm_rounds"); do
+for ((i = 0; i < nm_rounds; i++)); do
 	for a in 2 3 4; do
 		ask udp $nvip 54 2 --bind 10.0.1.$a
 	done
 done >"$tmp/m"
 check_eq "netmask /24: $((6 * nm_rounds)) flows from 3 addresses go to one real server" "1" \
-	"$(servers "$tmp/m" | wc -w)"
+	"$(nwords "$(servers "$tmp/m")")"
 
 # fwmark: two ports, one service.
 nx $d iptables -t mangle -A PREROUTING -d $nvip -p tcp -m multiport \
 	--dports 80,81 -j MARK --set-mark 7
 check "fwmark service over both real servers" nat -f 7
-for i in $(seq "$fw_rounds"); do
+for ((i = 0; i < fw_rounds; i++)); do
 	ask tcp $nvip 80 1
 	ask tcp $nvip 81 1
 done >"$tmp/f"
 fw_n=$((2 * fw_rounds))
+# Of the answers ("SERVER PORT CLIENT"): those as expected, and the
+# "SERVER PORT" pairs.
+good=0 pairs=() re='^rs[12] 8[01] 10.0.1.2$'
+while IFS= read -r line; do
+	[[ $line =~ $re ]] && good=$((good + 1))
+	read -r srv port _ <<<"$line"
+	pairs+=("$srv${port:+ $port}")
+done <"$tmp/f"
 check_eq "fwmark: $fw_n connections to ports 80 and 81 answered, each port once per round" \
-	"$fw_n" "$(grep -c -E '^rs[12] 8[01] 10.0.1.2$' "$tmp/f")"
+	"$fw_n" "$good"
 check_eq "fwmark: the two ports share one round robin" "rs1 80 rs2 81" \
-	"$(awk '{ print $1, $2 }' "$tmp/f" | sort -u | xargs)"
-check_eq "fwmark: ipvsadm counts $fw_n connections on FWM 7" "$fw_n" \
-	"$(nx $d ipvsadm -Ln --stats -f 7 | awk '$1 == "FWM" { print $3 }')"
+	"$(sorted "${pairs[@]}")"
+fwm=''
+while read -r kind _ conns _; do
+	[ "$kind" = FWM ] && fwm+="${fwm:+$'\n'}$conns"
+done < <(nx $d ipvsadm -Ln --stats -f 7)
+check_eq "fwmark: ipvsadm counts $fw_n connections on FWM 7" "$fw_n" "$fwm"
 nx $d ipvsadm -D -f 7
 check "persistent fwmark service" nat -f 7 -p "$plong"
-for i in $(seq "$fwp_rounds"); do
+for ((i = 0; i < fwp_rounds; i++)); do
 	ask tcp $nvip 80 1
 	ask tcp $nvip 81 1
 done >"$tmp/fp"
 check_eq "persistent fwmark: both ports of a client go to one real server" "1" \
-	"$(servers "$tmp/fp" | wc -w)"
+	"$(nwords "$(servers "$tmp/fp")")"
 
 # One-packet scheduling: every datagram is scheduled, no connection kept
 # (so no reply is translated: direct routing).
 fwd=-g check "one-packet UDP service (direct routing)" nat -u $vip:58 -o
 printf '1\n2\n3\n4\n' | nx $c $peer session udp $vip 58 >"$tmp/o"
 check_eq "one-packet: 4 datagrams of one socket, 2 to each real server" \
-	"2 2" "$(grep -c '^rs1 ' "$tmp/o") $(grep -c '^rs2 ' "$tmp/o")"
-check_eq "one-packet: no connection kept" "0 0" \
-	"$(nx $d ipvsadm -Ln -u $vip:58 | awk '/->/ { a += $5; i += $6 } END { print a + 0, i + 0 }')"
+	"2 2" "$(starting "rs1 " "$tmp/o") $(starting "rs2 " "$tmp/o")"
+# Active and inactive connections over the listing's "->" lines (its
+# header's words count as 0).
+act=0 inact=0
+while IFS= read -r line; do
+	[[ $line == *"->"* ]] || continue
+	read -r _ _ _ _ x y _ <<<"$line"
+	[[ $x =~ ^[0-9]+$ ]] && act=$((act + x))
+	[[ $y =~ ^[0-9]+$ ]] && inact=$((inact + y))
+done < <(nx $d ipvsadm -Ln -u $vip:58)
+check_eq "one-packet: no connection kept" "0 0" "$act $inact"
 
 # Weight 0 quiesces a real server: new flows go elsewhere, a flow it
 # already has stays.
@@ -166,7 +258,7 @@ read -r -u "${Q[0]}" qrs _
 nx $d ipvsadm -e -u $nvip:57 -r "10.0.0.1${qrs#rs}" -m -w 0
 ask udp $nvip 57 4 >"$tmp/q"
 check_eq "weight 0: 4 new flows avoid the quiesced real server" "0" \
-	"$(grep -c "^$qrs " "$tmp/q")"
+	"$(starting "$qrs " "$tmp/q")"
 echo >&"${Q[1]}"
 read -r -u "${Q[0]}" qrs2 _
 check_eq "weight 0: the flow it has stays on it" "$qrs" "$qrs2"
@@ -193,15 +285,23 @@ removal() {
 	wait "$S_PID" 2>/dev/null
 	nx $d ipvsadm -a -u $nvip:57 -r "10.0.0.1${rs#rs}" -m
 }
+# has_line REGEX TEXT: a line of TEXT matches REGEX (grep -q -E).
+has_line() {
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ $1 ]] && return 0
+	done <<<"$2"
+	return 1
+}
 r=$(removal 0)
 check "expire_nodest_conn=0: a flow to a removed real server is dropped" \
-	grep -q -E '^rs[12] ERR$' <<<"$r"
+	has_line '^rs[12] ERR$' "$r"
 r=$(removal 1)
 check "expire_nodest_conn=1: the flow is scheduled to the other real server" \
-	grep -q -E '^(rs1 rs2|rs2 rs1)$' <<<"$r"
+	has_line '^(rs1 rs2|rs2 rs1)$' "$r"
 echo "# $r"
 
-nx $d ipvsadm -Ln | sed 's/^/# /'
+nx $d ipvsadm -Ln | comment
 rm -rf "$tmp"
 cleanup
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"

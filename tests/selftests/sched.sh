@@ -33,13 +33,20 @@
 # UDP requests.
 # The waits for connections to be held or closed are three times as long,
 # for a kernel that is that much slower.
+#
+# Programs are dear there (a start costs about 0.3 s): a service is set up
+# by one ipvsadm -R, and the outputs of the clients and of ipvsadm are
+# counted and compared in bash (one sort where an order is needed).
+# The script's folder, without a dirname (a program).
+here=${0%/*}
+[ "$here" = "$0" ] && here=.
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$(dirname "$0")/lib_nat.sh"
+. "$here/lib_nat.sh"
 plan 47
 
-client=$(dirname "$0")/sched_client.py
+client=$here/sched_client.py
 # The volumes (the debug profile's in the header) and how long to wait for
 # connections to be held or closed.
 wrr_n=$(volume 200 40)
@@ -63,16 +70,31 @@ rs_serve() {
 	nat_greet "$1" "rs$2" --hold --tcp 80 --quote --udp 53
 }
 
-# service SCHED [FLAGS] RS:WEIGHT...: a fresh TCP service on $vip:80.
+# rules: the ipvsadm commands on stdin, one a line, by one ipvsadm -R in the
+# director; fails when any of them failed (ipvsadm -R goes on past a
+# failed line and exits with the last line's status, but each failure
+# prints an error).
+rules() {
+	local err
+	err=$(dx ipvsadm -R 2>&1 >/dev/null) && [ -z "$err" ] && return 0
+	echo "$err" >&2
+	return 1
+}
+
+# service SCHED [FLAGS] RS:WEIGHT...: a fresh TCP service on $vip:80 (the
+# one of the call before deleted first).
+tcp80=
 service() {
 	local sched=$1 flags=$2 rs
 	shift 2
-	dx ipvsadm -D -t $vip:80 2>/dev/null
-	dx ipvsadm -A -t $vip:80 -s "$sched" ${flags:+-b "$flags"} || return 1
-	for rs in "$@"; do
-		dx ipvsadm -a -t $vip:80 -r "10.0.$((${rs%:*} + 1)).2:80" -m \
-			-w "${rs#*:}" || return 1
-	done
+	{
+		[ -n "$tcp80" ] && echo "-D -t $vip:80"
+		echo "-A -t $vip:80 -s $sched${flags:+ -b $flags}"
+		for rs in "$@"; do
+			echo "-a -t $vip:80 -r 10.0.$((${rs%:*} + 1)).2:80 -m -w ${rs#*:}"
+		done
+	} | rules
+	tcp80=1
 }
 
 # weight RS W: sets real server RS's weight.
@@ -85,27 +107,83 @@ tcp() {
 	ip netns exec $c python3 -S "$client" tcp $vip 80 "$@"
 }
 
-# count SERVER: connections that SERVER answered, of tcp's output on stdin.
+# count SERVER: connections that SERVER answered, of tcp's output on stdin
+# (lines "SRC SERVER").
 count() {
-	awk -v s="$1" '$2 == s { n++ } END { print n + 0 }'
+	local n=0 srv
+	while read -r _ srv _; do
+		[ "$srv" = "$1" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# lines_of WORD FILE: the lines of FILE that are WORD.
+lines_of() {
+	local n=0 line
+	while IFS= read -r line; do
+		[ "$line" = "$1" ] && n=$((n + 1))
+	done <"$2"
+	echo "$n"
 }
 
 # active RS: active connections of real server RS.
 active() {
-	dx ipvsadm -Ln -t $vip:80 |
-		awk -v r="10.0.$(($1 + 1)).2:80" '$2 == r { print $5 }'
+	local r=10.0.$(($1 + 1)).2:80 addr act
+	while read -r _ addr _ _ act _; do
+		[ "$addr" = "$r" ] && echo "$act"
+	done < <(dx ipvsadm -Ln -t $vip:80)
+}
+
+# comment: stdin as TAP comments ("# " before each line).
+comment() {
+	local line
+	while IFS= read -r line; do
+		echo "# $line"
+	done
+}
+
+# uniq_c: "uniq -c" of the sorted lines on stdin ("%7d LINE" for each run
+# of equal lines).
+uniq_c() {
+	local line prev n=0
+	while IFS= read -r line; do
+		if [ "$n" -gt 0 ] && [ "$line" = "$prev" ]; then
+			n=$((n + 1))
+			continue
+		fi
+		[ "$n" -gt 0 ] && printf '%7d %s\n' "$n" "$prev"
+		prev=$line n=1
+	done
+	[ "$n" -gt 0 ] && printf '%7d %s\n' "$n" "$prev"
+}
+
+# in8s PREFIX TEXT: the words of TEXT, eight a line, after PREFIX (as
+# "xargs -n 8 | sed 's/^/PREFIX/'").
+in8s() {
+	local -a w
+	local i
+	read -r -d '' -a w <<<"$2"
+	# (xargs runs echo once for no words too.)
+	for ((i = 0; i == 0 || i < ${#w[@]}; i += 8)); do
+		echo "$1${w[*]:i:8}"
+	done
 }
 
 # wait_for N FILE: waits until FILE has N lines.
 has_lines() {
-	[ "$(wc -l <"$2")" -ge "$1" ]
+	local -a lines
+	mapfile -t lines <"$2"
+	[ "${#lines[@]}" -ge "$1" ]
 }
 wait_for() {
 	poll "$wait_s" has_lines "$@"
 }
 
 check "nfvs loads" nfvs_load
-mapfile -t addrs < <(seq -f 10.0.1.%g 10 $((9 + mh_n)))
+addrs=()
+for ((i = 10; i <= 9 + mh_n; i++)); do
+	addrs+=("10.0.1.$i")
+done
 check "topology comes up" nat_setup 3 rs_serve "${addrs[@]}"
 
 # wrr: weights 3 and 1.
@@ -122,17 +200,26 @@ check "wrr: rs1 takes 75% within 5 points ($n1 of $wrr_n)" \
 check "sh service over two servers, sh-fallback" \
 	service sh sh-fallback 1:1 2:1
 out=$(tcp $((8 * sh_each)) "${addrs[@]:0:8}")
-echo "$out" | sort | uniq -c | sed 's/^/# sh: /'
+# The distinct "SRC SERVER" lines with their counts (sort | uniq -c); the
+# lines alone are "sort -u".
+mapfile -t tally < <(sort <<<"$out" | uniq_c)
+printf '# sh: %s\n' "${tally[@]}"
 check_eq "sh: every connection answered" 0 "$(count none <<<"$out")"
-check_eq "sh: each client stays on one server" 8 \
-	"$(sort -u <<<"$out" | wc -l)"
-before=$(sort -u <<<"$out")
+check_eq "sh: each client stays on one server" 8 "${#tally[@]}"
+before='' moved=''
+for t in "${tally[@]}"; do
+	read -r _ t <<<"$t"
+	before+="${before:+$'\n'}$t"
+	# With rs2 quiesced, its clients expected on rs1.
+	[[ $t == *" rs2" ]] && t="${t% rs2} rs1"
+	moved+="${moved:+$'\n'}$t"
+done
 check "sh: the clients spread over both servers" \
 	test "$(count rs1 <<<"$before")" -gt 0 -a "$(count rs2 <<<"$before")" -gt 0
 check "sh: rs2 quiesced" weight 2 0
 after=$(tcp 8 "${addrs[@]:0:8}" | sort)
 check_eq "sh-fallback: the clients of rs2 move to rs1, the others stay" \
-	"$(sed 's/ rs2$/ rs1/' <<<"$before")" "$after"
+	"$moved" "$after"
 
 # lc and wlc: three connections held on rs1 send new ones to rs2.
 for s in lc wlc; do
@@ -140,14 +227,14 @@ for s in lc wlc; do
 	exec {hold}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 3 \
 			>"$tmp/held")
 	check "$s: 3 connections held on rs1" wait_for 3 "$tmp/held"
-	check_eq "$s: held connections are rs1's" "rs1 rs1 rs1" \
-		"$(xargs <"$tmp/held")"
+	mapfile -t held <"$tmp/held"
+	check_eq "$s: held connections are rs1's" "rs1 rs1 rs1" "${held[*]}"
 	check_eq "$s: ipvsadm shows 3 active connections on rs1" 3 "$(active 1)"
 	weight 2 1
 	out=$(tcp "$lc_new")
 	check_eq "$s: $lc_new new connections go to rs2" "$lc_new" "$(count rs2 <<<"$out")"
 	exec {hold}>&-
-	for i in $(seq $((wait_s * 5 / 2))); do
+	for ((i = 0; i < wait_s * 5 / 2; i++)); do
 		[ "$(active 1)" = 0 ] && break
 		sleep 0.2
 	done
@@ -165,21 +252,23 @@ thresholds() {
 }
 check "rr service, rs1 with -x 3 -y 1" service rr "" 1:1 2:1
 check "rr: ipvsadm -e sets rs1's thresholds" thresholds 3
-check_eq "rr: ipvsadm -Ln --thresholds shows them" "3 1" \
-	"$(dx ipvsadm -Ln --thresholds -t $vip:80 |
-		awk '$2 == "10.0.2.2:80" { print $3, $4 }')"
+thr=''
+while read -r _ addr x y _; do
+	[ "$addr" = 10.0.2.2:80 ] && thr+="${thr:+$'\n'}$x $y"
+done < <(dx ipvsadm -Ln --thresholds -t $vip:80)
+check_eq "rr: ipvsadm -Ln --thresholds shows them" "3 1" "$thr"
 exec {hold}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 8 \
 		>"$tmp/held")
 check "rr: 8 connections held" wait_for 8 "$tmp/held"
 check_eq "rr: rs1 took 3 of them, its upper threshold" "3 5" \
-	"$(grep -cx rs1 "$tmp/held") $(grep -cx rs2 "$tmp/held")"
+	"$(lines_of rs1 "$tmp/held") $(lines_of rs2 "$tmp/held")"
 check_eq "rr: ipvsadm shows 3 active connections on rs1" 3 "$(active 1)"
 check "rr: rs1's upper threshold raised to 5" thresholds 5
 exec {more}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 4 \
 		>"$tmp/more")
 check "rr: 4 more connections held" wait_for 4 "$tmp/more"
 check_eq "rr: rs1 took 2 of them, up to its new threshold" 2 \
-	"$(grep -cx rs1 "$tmp/more")"
+	"$(lines_of rs1 "$tmp/more")"
 exec {hold}>&- {more}>&-
 
 # mh: 60 clients (30 in the debug profile), then one server of three
@@ -188,16 +277,25 @@ check "mh service over three servers" service mh "" 1:1 2:1 3:1
 before=$(tcp "$mh_n" "${addrs[@]}" | sort)
 echo "# mh: rs1 $(count rs1 <<<"$before"), rs2 $(count rs2 <<<"$before")," \
 	"rs3 $(count rs3 <<<"$before")"
-echo "$before" | xargs -n 8 | sed 's/^/# mh: /'
+in8s "# mh: " "$before"
 check_eq "mh: all $mh_n clients answered" 0 "$(count none <<<"$before")"
 check "mh: every server has clients" test "$(count rs1 <<<"$before")" -gt 0 \
 	-a "$(count rs2 <<<"$before")" -gt 0 -a "$(count rs3 <<<"$before")" -gt 0
 check "mh: rs3 removed" dx ipvsadm -d -t $vip:80 -r 10.0.4.2:80
 after=$(tcp "$mh_n" "${addrs[@]}" | sort)
-moved=$(join <(echo "$before") <(echo "$after") | awk '$2 != $3' | wc -l)
-stayed_moved=$(join <(echo "$before") <(echo "$after") |
-	awk '$2 != "rs3" && $2 != $3' | wc -l)
-echo "$after" | xargs -n 8 | sed 's/^/# mh, without rs3: /'
+# The clients in both whose server changed, and those of them that were
+# not on rs3 (join of the two).
+declare -A was
+while read -r a srv; do
+	[ -n "$a" ] && was[$a]=$srv
+done <<<"$before"
+moved=0 stayed_moved=0
+while read -r a srv; do
+	[ -n "$a" ] && [ -n "${was[$a]+1}" ] && [ "${was[$a]}" != "$srv" ] || continue
+	moved=$((moved + 1))
+	[ "${was[$a]}" != rs3 ] && stayed_moved=$((stayed_moved + 1))
+done <<<"$after"
+in8s "# mh, without rs3: " "$after"
 echo "# mh: $moved of $mh_n clients moved, $stayed_moved of them not from rs3"
 check_eq "mh: all $mh_n clients answered by rs1 or rs2" "$mh_n" \
 	$(($(count rs1 <<<"$after") + $(count rs2 <<<"$after")))
@@ -208,19 +306,36 @@ check "mh: about a third of the clients moved ($moved of $mh_n)" \
 
 # UDP: 200 requests (30 in the debug profile) from ports of their own,
 # mh-port over three servers.
-check "UDP mh service with mh-port over three servers" \
-	nat_service -u 53 -s mh -b mh-port
+check "UDP mh service with mh-port over three servers" rules <<-EOF
+	-A -u $vip:53 -s mh -b mh-port
+	-a -u $vip:53 -r 10.0.2.2:53 -m
+	-a -u $vip:53 -r 10.0.3.2:53 -m
+	-a -u $vip:53 -r 10.0.4.2:53 -m
+EOF
 out=$(ip netns exec $c python3 -S "$client" udp $vip 53 "$udp_n")
-echo "# udp: $(cut -d" " -f1,2 <<<"$out" | sort | uniq -c | xargs)"
-dx ipvsadm -Ln --stats -u $vip:53 | sed 's/^/# /'
-check_eq "UDP: $udp_n requests answered with their own content" "$udp_n" \
-	"$(grep -c ' ok ' <<<"$out")"
-retries=$(awk '$3 > 1' <<<"$out" | wc -l)
+# Of the answers ("SERVER ok|bad TRIES"): "SERVER ok|bad" for the tally,
+# those with " ok ", those sent more than once, those of each server.
+pairs=() oks=0 retries=0
+declare -A on=([rs1]=0 [rs2]=0 [rs3]=0)
+while IFS= read -r line; do
+	read -r name res tries _ <<<"$line"
+	pairs+=("$name${res:+ $res}")
+	[[ $line == *" ok "* ]] && oks=$((oks + 1))
+	[[ $tries =~ ^[0-9]+$ ]] && [ "$tries" -gt 1 ] && retries=$((retries + 1))
+	for r in rs1 rs2 rs3; do
+		[[ $line == "$r "* ]] && on[$r]=$((on[$r] + 1))
+	done
+done <<<"$out"
+mapfile -t tally < <(printf '%s\n' "${pairs[@]}" | sort | uniq_c)
+# (xargs: the words on one line.)
+read -r -d '' -a words <<<"${tally[*]}"
+echo "# udp: ${words[*]}"
+dx ipvsadm -Ln --stats -u $vip:53 | comment
+check_eq "UDP: $udp_n requests answered with their own content" "$udp_n" "$oks"
 check "UDP: at most 2 requests needed sending again ($retries)" \
 	test "$retries" -le 2
 check "UDP: mh-port spreads one client over all three servers" \
-	test "$(grep -c '^rs1 ' <<<"$out")" -gt 0 -a \
-	"$(grep -c '^rs2 ' <<<"$out")" -gt 0 -a "$(grep -c '^rs3 ' <<<"$out")" -gt 0
+	test "${on[rs1]}" -gt 0 -a "${on[rs2]}" -gt 0 -a "${on[rs3]}" -gt 0
 
 cleanup
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
