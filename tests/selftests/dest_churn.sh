@@ -35,13 +35,10 @@
 # also lists the service's servers once at the end for the last two checks
 # and deletes it; each service is set up by one ipvsadm -R; the rest is
 # bash.
-# The script's folder, without a dirname (a program).
-here=${0%/*}
-[ "$here" = "$0" ] && here=.
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$here/lib_nat.sh"
+. "$(dirname "$0")/lib_nat.sh"
 
 # This kernel's schedulers (spread_has): four results each, five more.
 scheds="rr wrr lc wlc sed nq fo ovf sh dh mh"
@@ -53,7 +50,7 @@ for sched in $scheds; do
 done
 plan $((5 + 4 * mine))
 
-client=$here/sched_client.py
+client=$nfvs_dir/sched_client.py
 secs=${NFVS_CHURN_SECONDS:-$(volume 6 3)}
 mark=dest-churn-$nfvs_sfx
 tmp=$(mktemp -d)
@@ -80,17 +77,6 @@ for ((i = 1; i <= 20; i++)); do
 done >"$tmp/batch"
 final="${rip[1]} 3|${rip[2]} 1|${rip[3]} 1"
 
-# rules: the ipvsadm commands on stdin, one a line, by one ipvsadm -R in the
-# director; fails when any of them failed (ipvsadm -R goes on past a
-# failed line and exits with the last line's status, but each failure
-# prints an error).
-rules() {
-	local err
-	err=$(dx ipvsadm -R 2>&1 >/dev/null) && [ -z "$err" ] && return 0
-	echo "$err" >&2
-	return 1
-}
-
 # churn STOP: in one shell in the director, applies the batch until the
 # file STOP exists, then prints "BATCHES FAILED", lists the service (ipvsadm
 # -Ln) and deletes it.
@@ -116,7 +102,7 @@ i=-1
 for sched in $scheds; do
 	i=$((i + 1))
 	spread_has $i || continue
-	rules <<-EOF || { check "$sched: service set up" false; continue; }
+	ipvsadm_rules "$d" <<-EOF || { check "$sched: service set up" false; continue; }
 		-A -t $vip:80 -s $sched
 		-a -t $vip:80 -r ${rip[1]} -m -w 2
 		-a -t $vip:80 -r ${rip[2]} -m -w 2

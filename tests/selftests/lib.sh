@@ -129,6 +129,25 @@ sleep() {
 	command sleep "$@"
 }
 
+# ipvsadm_rules NS: the ipvsadm commands on stdin, one a line, by one
+# "ipvsadm -R" in network namespace NS (one program, not one a command);
+# fails when any of them failed (ipvsadm -R goes on past a failed line and
+# exits with the last line's status, but each failure prints an error).
+ipvsadm_rules() {
+	local err
+	err=$(ip netns exec "$1" ipvsadm -R 2>&1 >/dev/null) && [ -z "$err" ] && return 0
+	echo "$err" >&2
+	return 1
+}
+
+# comment: stdin as TAP comments ("# " before each line), by the shell.
+comment() {
+	local line
+	while IFS= read -r line; do
+		echo "# $line"
+	done
+}
+
 # peer_start NS MODE NAME ARGS...: "lbpeer.py MODE NAME ARGS..." in network
 # namespace NS, in the background; returns once its sockets listen (it
 # says "ready"), 1 if they do not within 60 s: until then a request is

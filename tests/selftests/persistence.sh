@@ -18,25 +18,11 @@
 # Programs are dear there too (a start costs about 0.3 s): a service is
 # set up by one ipvsadm -R, and the answers and ipvsadm's listings are
 # read and counted in bash.
-# The script's folder, without a dirname (a program).
-here=${0%/*}
-[ "$here" = "$0" ] && here=.
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_topo.sh
-. "$here/lib_topo.sh"
+. "$(dirname "$0")/lib_topo.sh"
 plan 28
-
-# rules: the ipvsadm commands on stdin, one a line, by one ipvsadm -R in the
-# director; fails when any of them failed (ipvsadm -R goes on past a
-# failed line and exits with the last line's status, but each failure
-# prints an error).
-rules() {
-	local err
-	err=$(nx $d ipvsadm -R 2>&1 >/dev/null) && [ -z "$err" ] && return 0
-	echo "$err" >&2
-	return 1
-}
 
 # nat PROTO VIP:PORT [OPTIONS...]: a NAT service over both real servers;
 # with fwd=-g, direct routing.
@@ -48,7 +34,7 @@ nat() {
 		for i in 1 2; do
 			echo "-a $p $s -r 10.0.0.1$i ${fwd:--m}"
 		done
-	} | rules
+	} | ipvsadm_rules "$d"
 }
 
 # sorted ITEM...: the distinct ITEMs, sorted, on one line (as "sort -u |
@@ -106,14 +92,6 @@ persist_conns() {
 		[ "$arrow" = "->" ] && [[ $addr == [0-9]* ]] && out+="${out:+ }$n"
 	done < <(nx $d ipvsadm -Ln --persistent-conn "$1" "$2")
 	echo "$out"
-}
-
-# comment: stdin as TAP comments ("# " before each line).
-comment() {
-	local line
-	while IFS= read -r line; do
-		echo "# $line"
-	done
 }
 
 # ask PROTO ADDR PORT N [--bind ADDR]: N answers, one per line.

@@ -37,16 +37,13 @@
 # Programs are dear there (a start costs about 0.3 s): a service is set up
 # by one ipvsadm -R, and the outputs of the clients and of ipvsadm are
 # counted and compared in bash (one sort where an order is needed).
-# The script's folder, without a dirname (a program).
-here=${0%/*}
-[ "$here" = "$0" ] && here=.
 # shellcheck source=lib.sh
-. "$here/lib.sh"
+. "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$here/lib_nat.sh"
+. "$(dirname "$0")/lib_nat.sh"
 plan 47
 
-client=$here/sched_client.py
+client=$nfvs_dir/sched_client.py
 # The volumes (the debug profile's in the header) and how long to wait for
 # connections to be held or closed.
 wrr_n=$(volume 200 40)
@@ -70,17 +67,6 @@ rs_serve() {
 	nat_greet "$1" "rs$2" --hold --tcp 80 --quote --udp 53
 }
 
-# rules: the ipvsadm commands on stdin, one a line, by one ipvsadm -R in the
-# director; fails when any of them failed (ipvsadm -R goes on past a
-# failed line and exits with the last line's status, but each failure
-# prints an error).
-rules() {
-	local err
-	err=$(dx ipvsadm -R 2>&1 >/dev/null) && [ -z "$err" ] && return 0
-	echo "$err" >&2
-	return 1
-}
-
 # service SCHED [FLAGS] RS:WEIGHT...: a fresh TCP service on $vip:80 (the
 # one of the call before deleted first).
 tcp80=
@@ -93,7 +79,7 @@ service() {
 		for rs in "$@"; do
 			echo "-a -t $vip:80 -r 10.0.$((${rs%:*} + 1)).2:80 -m -w ${rs#*:}"
 		done
-	} | rules
+	} | ipvsadm_rules "$d"
 	tcp80=1
 }
 
@@ -132,14 +118,6 @@ active() {
 	while read -r _ addr _ _ act _; do
 		[ "$addr" = "$r" ] && echo "$act"
 	done < <(dx ipvsadm -Ln -t $vip:80)
-}
-
-# comment: stdin as TAP comments ("# " before each line).
-comment() {
-	local line
-	while IFS= read -r line; do
-		echo "# $line"
-	done
 }
 
 # uniq_c: "uniq -c" of the sorted lines on stdin ("%7d LINE" for each run
@@ -306,7 +284,7 @@ check "mh: about a third of the clients moved ($moved of $mh_n)" \
 
 # UDP: 200 requests (30 in the debug profile) from ports of their own,
 # mh-port over three servers.
-check "UDP mh service with mh-port over three servers" rules <<-EOF
+check "UDP mh service with mh-port over three servers" ipvsadm_rules "$d" <<-EOF
 	-A -u $vip:53 -s mh -b mh-port
 	-a -u $vip:53 -r 10.0.2.2:53 -m
 	-a -u $vip:53 -r 10.0.3.2:53 -m
