@@ -5,7 +5,8 @@
   malformed.py corpus --side client|rs --ifname IF --dst-mac MAC [--seed N]
                       [--count N] [--flag-bits N] [topology options]
   malformed.py flood --ifname IF --dst-mac MAC [--seed N] [--count N]
-                     [--ack N] [--net 172.16.0.0/12] [--vip A] [--port P]
+                     [--ack N | --then-ack N] [--net 172.16.0.0/12] [--vip A]
+                     [--port P]
 
 Frames go out of an AF_PACKET socket bound to IF, so no local stack
 sanitises them; the Ethernet header carries MAC (the director's) as its
@@ -29,7 +30,8 @@ conntrack looks at, to the random draws).
 
 "flood" sends --count SYNs to VIP:PORT from distinct random addresses of
 --net (one connection each); with --ack N, it sends instead an ACK for the
-first N of those same connections.
+first N of those same connections; with --then-ack N, the SYNs and then
+those ACKs (a report for each).
 
 Prints "# ..." lines: what was sent, by kind. Exits 0 when every frame was
 sent, 1 otherwise.
@@ -840,24 +842,35 @@ def flood_tuples(seed, count, net):
     return [(struct.pack("!I", base + h), rng.randrange(1024, 65536)) for h in hosts]
 
 
-def cmd_flood(args):
+def flood(args, ack):
+    """The SYNs of the flood, or with ACK an ACK for the first ACK of its
+    connections; the report's failures."""
     out = Sender(args.ifname, args.dst_mac, args.src_mac, args.dry_run)
     vip = a2b(args.vip)
     rng = random.Random(args.seed + 1)
     tuples = flood_tuples(args.seed, args.count, args.net)
-    if args.ack:
-        for src, sport in tuples[:args.ack]:
+    if ack:
+        for src, sport in tuples[:ack]:
             seg = tcp(src, vip, sport, args.port, ACK, rng.getrandbits(32),
                       rng.getrandbits(32), rng=rng)
             out.frame("ack", ip4(src, vip, 6, seg, rng=rng))
-        out.report("ACKs for %d flood connections" % args.ack)
+        out.report("ACKs for %d flood connections" % ack)
     else:
         for src, sport in tuples:
             seg = tcp(src, vip, sport, args.port, SYN, rng.getrandbits(32), 0,
                       opts=b"\x02\x04\x05\xb4", rng=rng)
             out.frame("syn", ip4(src, vip, 6, seg, rng=rng))
         out.report("SYN flood from %d addresses of %s" % (args.count, args.net))
-    return 0 if out.failed == 0 else 1
+    return out.failed
+
+
+def cmd_flood(args):
+    # --then-ack N: the SYNs, then the ACKs of a second run with --ack N
+    # (the same frames), in one process: a start of Python less.
+    failed = flood(args, args.ack)
+    if args.then_ack and not args.ack:
+        failed += flood(args, args.then_ack)
+    return 0 if failed == 0 else 1
 
 
 # The classes of "classes": NAME, protocol, and a function of (source,
@@ -924,11 +937,11 @@ def class_ports(k, cport, n):
     return [cport + 10 * k + j for j in range(n)]
 
 
-def cmd_classes(args):
+def send_classes(args, method=None):
     """N packets of each class (or of those --only names), from source
     ports CPORT + 10 K + J (class K, packet J) and with IP ID 0x4A00 + K;
-    with --list, prints one line per class, "NAME PROTO IPID PORT...", and
-    sends nothing."""
+    with --list, prints one line per class, "NAME PROTO IPID PORT..." (after
+    METHOD when given), and sends nothing."""
     src, vip = a2b(args.client), a2b(args.vip)
     out = None if args.list else Sender(args.ifname, args.dst_mac,
                                          args.src_mac, args.dry_run)
@@ -938,7 +951,8 @@ def cmd_classes(args):
             continue
         ports = class_ports(k, args.cport, args.count)
         if args.list:
-            print(name, proto, 0x4A00 + k, *ports)
+            print(*([method] if method else []), name, proto, 0x4A00 + k,
+                  *ports)
             continue
         dport = args.tcp_port if proto == "tcp" else args.udp_port
         for sport in ports:
@@ -950,6 +964,22 @@ def cmd_classes(args):
         out.report("%d packets of each of %d classes" % (args.count, len(CLASSES)))
         return 0 if out.failed == 0 else 1
     return 0
+
+
+def cmd_classes(args):
+    """send_classes; with --method (one or more), once for each, as that
+    many runs with its --tcp-port, --cport and --only would, in one
+    process (a start of Python is dear under emulation)."""
+    if not args.method:
+        return send_classes(args)
+    rc = 0
+    for spec in args.method:
+        method, tcp_port, cport, only = (spec.split(":") + [""])[:4]
+        run = argparse.Namespace(**vars(args))
+        run.tcp_port, run.cport = int(tcp_port), int(cport)
+        run.only = only or None
+        rc |= send_classes(run, method)
+    return rc
 
 
 def cmd_corpus(args):
@@ -993,6 +1023,8 @@ def main():
     f.add_argument("--ack", type=int, default=0)
     f.add_argument("--net", default="172.16.0.0/12")
     f.add_argument("--port", type=int, default=80)
+    f.add_argument("--then-ack", type=int, default=0, metavar="N",
+                   help="after the SYNs, an ACK for the first N of them")
     k = sub.choices["classes"]
     k.add_argument("--count", type=int, default=3)
     k.add_argument("--client", default="10.0.1.2")
@@ -1002,6 +1034,10 @@ def main():
     k.add_argument("--only", help="these classes (NAME,...) only")
     k.add_argument("--list", action="store_true",
                    help="print the classes and their ports, send nothing")
+    k.add_argument("--method", action="append",
+                   metavar="NAME:TCP_PORT:CPORT[:CLASS,...]",
+                   help="a run with these --tcp-port, --cport and --only "
+                   "(repeatable; with --list, each line starts with NAME)")
     args = p.parse_args()
     return {"corpus": cmd_corpus, "flood": cmd_flood,
             "classes": cmd_classes}[args.cmd](args)

@@ -70,13 +70,17 @@
 # director are longer: its clients' timeouts, the tables' agreement after
 # the DR flood, and the expiry of the ACKed connections of the SYN flood
 # (whose timeout stays 5 s).
+#
+# A program started costs a third of a second on the debug kernel: the
+# script parses what it reads with bash rather than awk, grep or sed, and
+# starts one program for several commands where it can.
+here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$(dirname "$0")/lib_nat.sh"
+. "$here/lib_nat.sh"
 plan 63
 
-here=$(cd "$(dirname "$0")" && pwd)
 seed=${NFVS_MALFORMED_SEED:-$((1 + 2 * $(spread_k)))}
 count=${NFVS_MALFORMED_COUNT:-$(spread_share "$(volume 10000 2000)")}
 rs_count=${NFVS_MALFORMED_RS_COUNT:-$(volume 3000 2000)}
@@ -95,29 +99,34 @@ command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
 command -v socat >/dev/null || skip_all "no socat"
 
 # rs_serve NS I: greets over TCP :80 and UDP :53; rs1 is also a DR real
-# server (VIP on lo, no ARP for it), rs2 a TUN one.
+# server (VIP on lo, no ARP for it), rs2 a TUN one. The addresses and
+# sysctls first, each kind in one program, then the servers.
 rs_serve() {
 	local ns=$1 i=$2
-	nat_greet "$ns" "rs$i" --peer --tcp 80 --udp 53 &&
-		nat_serve "$ns" "rs$i" --tcp 82 &&
-		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.eth0.rp_filter=0 || return 1
 	case $i in
 	1)
 		ip -n "$ns" addr add "$vip/32" dev lo &&
-			ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+			ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+				net.ipv4.conf.eth0.rp_filter=0 \
+				net.ipv4.conf.all.arp_ignore=1 \
 				net.ipv4.conf.all.arp_announce=2 &&
 			nat_greet "$ns" rs1-dr --peer --tcp 8080 --udp 5300
 		;;
 	2)
 		# The TUN real server needs ipip: without it, setup fails.
 		modprobe -q ipip &&
-			ip -n "$ns" link set tunl0 up &&
-			ip -n "$ns" addr add "$vip/32" dev tunl0 &&
-			ip netns exec "$ns" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0 &&
+			ip -n "$ns" -batch - <<-EOF &&
+				link set tunl0 up
+				addr add $vip/32 dev tunl0
+			EOF
+			ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+				net.ipv4.conf.eth0.rp_filter=0 \
+				net.ipv4.conf.tunl0.rp_filter=0 &&
 			nat_greet "$ns" rs2-tun --peer --tcp 8081
 		;;
-	esac
+	esac || return 1
+	nat_greet "$ns" "rs$i" --peer --tcp 80 --udp 53 &&
+		nat_serve "$ns" "rs$i" --tcp 82
 }
 
 setup() {
@@ -129,16 +138,29 @@ setup() {
 	ip -n "$d" route add blackhole 172.16.0.0/12
 }
 
+# services: the NAT services on both real servers (nat_service's), the DR
+# and TUN ones, in one ipvsadm -R, which goes on past a failed line and
+# says why: it must say nothing.
 services() {
-	nat_service -t 80 -s rr &&
-	nat_service -u 53 -s rr &&
-	nat_service -t 82 -s rr &&
-	dx ipvsadm -A -t $vip:8080 -s rr &&
-	dx ipvsadm -a -t $vip:8080 -r 10.0.2.2:8080 -g &&
-	dx ipvsadm -A -u $vip:5300 -s rr &&
-	dx ipvsadm -a -u $vip:5300 -r 10.0.2.2:5300 -g &&
-	dx ipvsadm -A -t $vip:8081 -s rr &&
-	dx ipvsadm -a -t $vip:8081 -r 10.0.3.2:8081 -i
+	local err
+	err=$(dx ipvsadm -R 2>&1 <<-EOF
+		-A -t $vip:80 -s rr
+		-a -t $vip:80 -r 10.0.2.2:80 -m
+		-a -t $vip:80 -r 10.0.3.2:80 -m
+		-A -u $vip:53 -s rr
+		-a -u $vip:53 -r 10.0.2.2:53 -m
+		-a -u $vip:53 -r 10.0.3.2:53 -m
+		-A -t $vip:82 -s rr
+		-a -t $vip:82 -r 10.0.2.2:82 -m
+		-a -t $vip:82 -r 10.0.3.2:82 -m
+		-A -t $vip:8080 -s rr
+		-a -t $vip:8080 -r 10.0.2.2:8080 -g
+		-A -u $vip:5300 -s rr
+		-a -u $vip:5300 -r 10.0.2.2:5300 -g
+		-A -t $vip:8081 -s rr
+		-a -t $vip:8081 -r 10.0.3.2:8081 -i
+	EOF
+	) && [ -z "$err" ]
 }
 
 # served: one TCP and one UDP request through the NAT services, answered
@@ -152,20 +174,24 @@ served() {
 	[[ $tcp =~ ^rs[12]\ 10.0.1.2$ ]] && [[ $udp =~ ^rs[12]\ 10.0.1.2$ ]]
 }
 
-mac() {
-	ip netns exec "$1" cat "/sys/class/net/$2/address"
+# rx_counts: the frames the director has received on dc and drs1, into
+# rx_dc and rx_drs1 (one program reads both).
+rx_counts() {
+	local n
+	n=$(dx cat /sys/class/net/dc/statistics/rx_packets \
+		/sys/class/net/drs1/statistics/rx_packets)
+	rx_dc=${n%%$'\n'*} rx_drs1=${n##*$'\n'}
 }
 
-rx() {
-	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
-}
-
-# M NS ARGS...: malformed.py in a namespace, its report as TAP comments.
+# M NS ARGS...: malformed.py in a namespace, its report as TAP comments;
+# "sent" is the count of the last report that sent all its frames, and
+# "failed" the failures of each report, in order.
 # Imported, not run: Python keeps the bytecode of a module it imports
 # (PYTHONPYCACHEPREFIX, scripts/vm/guest.sh) but compiles the script it
 # runs at every start, a third of a second under emulation, twelve times.
 M() {
-	local ns=$1 out rc
+	local ns=$1 out rc line
+	local report='([0-9]+) frames sent, ([0-9]+) failed$'
 	shift
 	out=$(ip netns exec "$ns" python3 -S -c '
 import sys
@@ -174,35 +200,100 @@ sys.argv[0] = "malformed.py"
 import malformed
 sys.exit(malformed.main())' "$here" "$@" 2>&1)
 	rc=$?
-	sed 's/^#*/#/' <<<"$out"
-	sent=$(sed -nE 's/.*: ([0-9]+) frames sent, 0 failed$/\1/p' <<<"$out" | tail -n 1)
+	sent="" failed=()
+	while IFS= read -r line; do
+		# One "#" in front, whatever the line had.
+		echo "#${line#"${line%%[!#]*}"}"
+		[[ $line =~ $report ]] || continue
+		failed+=("${BASH_REMATCH[2]}")
+		[ "${BASH_REMATCH[2]}" = 0 ] && sent=${BASH_REMATCH[1]}
+	done <<<"$out"
 	return $rc
 }
 
 # conns SVC: "<active> <inactive>" summed over the destinations of a
 # service ("-t VIP:PORT" style, as ipvsadm -Ln prints it: "TCP VIP:PORT").
 conns() {
-	dx ipvsadm -Ln | awk -v s="$1" '
-		$1 ~ /^(TCP|UDP|FWM)$/ { in_svc = ($1 " " $2 == s) }
-		in_svc && $1 == "->" && $2 != "RemoteAddress:Port" { a += $5; i += $6 }
-		END { print a + 0, i + 0 }'
+	local f in_svc="" a=0 i=0
+	while read -r -a f; do
+		case ${f[0]} in
+		TCP | UDP | FWM) [ "${f[0]} ${f[1]}" = "$1" ] && in_svc=1 || in_svc= ;;
+		-\>)
+			[ -n "$in_svc" ] && [ "${f[1]}" != RemoteAddress:Port ] &&
+				a=$((a + f[4])) i=$((i + f[5]))
+			;;
+		esac
+	done <<<"$(dx ipvsadm -Ln)"
+	echo "$a $i"
 }
 
-# created SVC, outpkts SVC: the connections a service has made and the
-# replies it has translated (ipvsadm --stats).
+# ipvs_stats: ipvsadm's statistics (--stats --exact) into ipvs_stats;
+# svc_stat SVC N: column N of a service's line there: 3 the connections it
+# made, 5 the replies it translated. created SVC: the first, read anew.
+ipvs_stats() {
+	ipvs_stats=$(dx ipvsadm -Ln --stats --exact)
+}
+
+svc_stat() {
+	local f
+	while read -r -a f; do
+		[ "${f[0]} ${f[1]}" = "$1" ] && echo "${f[$2 - 1]}"
+	done <<<"$ipvs_stats"
+	return 0
+}
+
 created() {
-	dx ipvsadm -Ln --stats --exact | awk -v s="$1" '$1 " " $2 == s { print $3 }'
+	ipvs_stats && svc_stat "$1" 3
 }
 
-outpkts() {
-	dx ipvsadm -Ln --stats --exact | awk -v s="$1" '$1 " " $2 == s { print $5 }'
-}
-
-# counters_sane DESC: no destination counter below zero (a counting bug).
+# counters_sane DESC [LISTING]: no destination counter below zero (a
+# counting bug) in LISTING, ipvsadm -Ln's (read anew without it).
 counters_sane() {
-	local bad
-	bad=$(dx ipvsadm -Ln | awk '$1 == "->" && ($5 < 0 || $6 < 0)')
+	local listing=${2:-} f bad=
+	[ $# -gt 1 ] || listing=$(dx ipvsadm -Ln)
+	while read -r -a f; do
+		[ "${f[0]}" = "->" ] && [[ ${f[4]} == -* || ${f[5]} == -* ]] &&
+			bad+="${bad:+$'\n'}${f[*]}"
+	done <<<"$listing"
 	check_eq "$1" "" "$bad"
+}
+
+# pkts LISTING TEXT: the packets counted by the rules of LISTING (iptables
+# -L -vnx) whose line holds TEXT.
+pkts() {
+	local n rest
+	while read -r n rest; do
+		[[ $rest == *"$2"* ]] && echo "$n"
+	done <<<"$1"
+	return 0
+}
+
+# ipt RULE...: the rules (iptables -A's arguments, one an argument)
+# appended to the director's filter table by one iptables-restore.
+ipt() {
+	local r
+	{
+		echo "*filter"
+		for r in "$@"; do
+			echo "-A $r"
+		done
+		echo COMMIT
+	} | dx iptables-restore --noflush
+}
+
+# dsh SCRIPT: a shell script in the director's namespace: one program for
+# several commands, and none for a sysctl written to /proc/sys.
+dsh() {
+	dx sh -c "$1"
+}
+
+# nlines TEXT [ERE]: the lines of TEXT (that match ERE), as grep -c counts.
+nlines() {
+	local l n=0
+	while IFS= read -r l; do
+		[[ $l =~ ${2:-.} ]] && n=$((n + 1))
+	done <<<"$1"
+	echo "$n"
 }
 
 # held_open: a NAT connection to :82 from the client, held open (one at a
@@ -216,10 +307,10 @@ held_open() {
 }
 
 held_ask() {
-	local line
+	local port peer
 	ans=
-	echo GET >&"${held[1]}" && read -r -t 20 line <&"${held[0]}" &&
-		ans=$(awk '$2 == 82 { print $3 }' <<<"$line")
+	echo GET >&"${held[1]}" && read -r -t 20 _ port peer _ <&"${held[0]}" &&
+		[ "$port" = 82 ] && ans=$peer
 }
 
 held_close() {
@@ -233,53 +324,66 @@ check "nfvs loads" nfvs_load
 check "topology comes up" setup
 check "NAT TCP (80, 82) and UDP, DR TCP and UDP, TUN TCP services" services
 check "a client is served through the NAT services" served
-dmac=$(mac "$d" dc)
-rmac=$(mac "$d" drs1)
+# The director's MACs on the client's and rs1's links, from one ip.
+while read -r dev _ addr _; do
+	case ${dev%@*} in
+	dc) dmac=$addr ;;
+	drs1) rmac=$addr ;;
+	esac
+done <<<"$(ip -n "$d" -br link show)"
 
 # corpus PASS SEED: both sides' corpora, then the director must serve.
 corpus() {
-	local pass=$1 s=$2 before after start
-	start=$(date +%s)
-	before=$(rx "$d" dc)
+	local pass=$1 s=$2 before after start listing line
+	start=$SECONDS
+	rx_counts
+	before=$rx_dc
 	M "$c" corpus --side client --ifname cd --dst-mac "$dmac" --seed "$s" \
 		--count "$count" --flag-bits "$flag_bits"
 	check_eq "$pass: client corpus of $count frames sent (seed $s)" 0 $?
-	after=$(rx "$d" dc)
+	rx_counts
+	after=$rx_dc
 	echo "# director dc received $((after - before)) frames"
 	check "$pass: the client's ${sent:-?} frames reached the director" \
 		test "$((after - before))" -ge "$((${sent:-1} * 99 / 100))"
 
-	before=$(rx "$d" drs1)
-	out_tcp=$(outpkts "TCP $vip:80") out_udp=$(outpkts "UDP $vip:53")
+	before=$rx_drs1
+	ipvs_stats
+	out_tcp=$(svc_stat "TCP $vip:80" 5) out_udp=$(svc_stat "UDP $vip:53" 5)
 	M "$rs1" corpus --side rs --ifname eth0 --dst-mac "$rmac" --seed "$s" \
 		--count "$rs_count" --flag-bits "$flag_bits"
 	check_eq "$pass: forged real server corpus of $rs_count frames sent (seed $s)" 0 $?
-	after=$(rx "$d" drs1)
+	rx_counts
+	after=$rx_drs1
 	echo "# director drs1 received $((after - before)) frames"
 	check "$pass: the real server's ${sent:-?} frames reached the director" \
 		test "$((after - before))" -ge "$((${sent:-1} * 99 / 100))"
-	out_tcp=$(($(outpkts "TCP $vip:80") - out_tcp))
-	out_udp=$(($(outpkts "UDP $vip:53") - out_udp))
+	ipvs_stats
+	out_tcp=$(($(svc_stat "TCP $vip:80" 5) - out_tcp))
+	out_udp=$(($(svc_stat "UDP $vip:53" 5) - out_udp))
 	echo "# forged replies translated back to the VIP: TCP $out_tcp, UDP $out_udp"
 	check "$pass: forged TCP and UDP replies reached the NAT connections" \
 		test "$out_tcp" -gt 0 -a "$out_udp" -gt 0
 
 	check "$pass: a client is still served through the NAT services" served
-	counters_sane "$pass: no destination counter below zero"
-	dx ipvsadm -Ln | sed 's/^/# /'
-	echo "# $pass took $(($(date +%s) - start)) s"
+	# One listing for the check and the log.
+	listing=$(dx ipvsadm -Ln)
+	counters_sane "$pass: no destination counter below zero" "$listing"
+	while IFS= read -r line; do
+		echo "# $line"
+	done <<<"$listing"
+	echo "# $pass took $((SECONDS - start)) s"
 }
 
 corpus "defaults" "$seed"
 
 # Conntrack in front of nfvs: defragmentation and state tracking in
 # PRE_ROUTING, connection tracking of every frame; and the bridge on.
-dx iptables -A INPUT -m conntrack --ctstate INVALID -j ACCEPT
-dx iptables -A FORWARD -m conntrack --ctstate INVALID -j ACCEPT
+ipt "INPUT -m conntrack --ctstate INVALID -j ACCEPT" \
+	"FORWARD -m conntrack --ctstate INVALID -j ACCEPT"
 check "net.nfvs.conntrack=1" dx sysctl -qw net.nfvs.conntrack=1
 corpus "conntrack" "$((seed + 1))"
-dx sysctl -qw net.nfvs.conntrack=0
-dx iptables -F
+dsh 'echo 0 >/proc/sys/net/nfvs/conntrack; iptables -F'
 
 problems=$(nfvs_klog_problems "$mark")
 check_eq "no kernel warning after the corpora" "" "$problems"
@@ -294,46 +398,61 @@ check_eq "no kernel warning after the corpora" "" "$problems"
 # may not evict. A NAT connection held open through it
 # (ASSURED) still answers, and nfvs and conntrack hold the same flood
 # connections (early drop took both, or neither).
-ctmax_saved=$(sysctl -n net.netfilter.nf_conntrack_max)
+# The conntrack sysctls, read and written in /proc/sys (no program started).
+ct_sys=/proc/sys/net/netfilter
+read -r ctmax_saved <$ct_sys/nf_conntrack_max
 ctmax=${NFVS_DR_FLOOD_CTMAX:-$(volume 4000)}
 drflood=${NFVS_DR_FLOOD:-$((3 * ctmax))}
 nat_greet "$d" director --tcp 2222
-dx sysctl -qw net.nfvs.conntrack=1
-dx iptables -F
-dx conntrack -F 2>/dev/null
-sysctl -qw net.netfilter.nf_conntrack_max="$ctmax"
+dsh 'echo 1 >/proc/sys/net/nfvs/conntrack; iptables -F; conntrack -F 2>/dev/null'
+echo "$ctmax" >$ct_sys/nf_conntrack_max
 # Early drop looks at the entries of 8 buckets from the new one's: the
 # Debian kernels' 1 GB guests have about 8192, two for each entry of the
 # full table. The smaller table of the debug profile keeps that density
 # (in a guest of 2 GB, the default would be 65536 buckets).
 if debug_profile; then
-	buckets_saved=$(sysctl -n net.netfilter.nf_conntrack_buckets)
-	sysctl -qw net.netfilter.nf_conntrack_buckets=$((2 * ctmax))
+	read -r buckets_saved <$ct_sys/nf_conntrack_buckets
+	echo $((2 * ctmax)) >$ct_sys/nf_conntrack_buckets
 fi
 held_open
 check_eq "bridged DR flood: a NAT connection held open answers" "10.0.1.2" "$ans"
-# nfvs_spoofed PORT, ct_spoofed PORT: nfvs's connections
+# nfvs_spoofed PORT [OLD], ct_spoofed PORT [TEXT]: nfvs's connections
 # (/proc/net/ip_vs_conn) and conntrack's entries from the floods' spoofed
-# range (172.16.0.0/12) to the TCP service PORT of the VIP.
+# range (172.16.0.0/12) to the TCP service PORT of the VIP; nfvs's but
+# those from an "ADDR:PORT" (its hex) of OLD, conntrack's that hold TEXT.
 nfvs_spoofed() {
-	dx awk -v p="$(printf '%04X' "$1")" '$5 == p && $2 ~ /^AC1/' /proc/net/ip_vs_conn
+	dx awk -v p="$(printf '%04X' "$1")" -v old="${2:-}" '
+		BEGIN { n = split(old, o, " "); for (i = 1; i <= n; i++) skip[o[i]] = 1 }
+		$5 == p && $2 ~ /^AC1/ && !(($2 ":" $3) in skip)' /proc/net/ip_vs_conn
 }
 ct_spoofed() {
-	dx conntrack -L -p tcp --dport "$1" 2>/dev/null |
-		grep -E ' src=172\.(1[6-9]|2[0-9]|3[01])\.'
+	local l re=' src=172\.(1[6-9]|2[0-9]|3[01])\.'
+	while IFS= read -r l; do
+		[[ $l =~ $re && $l == *"${2:-}"* ]] && echo "$l"
+	done <<<"$(dx conntrack -L -p tcp --dport "$1" 2>/dev/null)"
+	return 0
 }
 # The corpora leave some connections to the DR service from that range,
 # made before (and without the bridge): those are not the flood's.
-nfvs_before=$(nfvs_spoofed 8080 | awk '{ print $2 ":" $3 }')
-start=$(date +%s)
-M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --port 8080
-check_eq "bridged DR flood: $drflood SYNs from distinct spoofed sources sent" 0 $?
-M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --ack "$drflood" --port 8080
-check_eq "bridged DR flood: and an ACK for each sent" 0 $?
+nfvs_before=
+while read -r _ from fport _; do
+	nfvs_before+="$from:$fport "
+done < <(nfvs_spoofed 8080)
+start=$SECONDS
+# The SYNs, then the ACKs, from one start of malformed.py.
+M "$c" flood --ifname cd --dst-mac "$dmac" --seed 7 --count "$drflood" --port 8080 \
+	--then-ack "$drflood"
+check_eq "bridged DR flood: $drflood SYNs from distinct spoofed sources sent" 0 "${failed[0]:-none}"
+check_eq "bridged DR flood: and an ACK for each sent" 0 "${failed[1]:-none}"
 flood_ct=$(ct_spoofed 8080)
-early=$(dx conntrack -S 2>/dev/null | sed -n 's/.* early_drop=\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
-echo "# the flood took $(($(date +%s) - start)) s; its entries: $(grep -c . <<<"$flood_ct"), ASSURED: $(grep -c ASSURED <<<"$flood_ct"); conntrack table $(dx conntrack -C 2>/dev/null) of $ctmax ($(sysctl -n net.netfilter.nf_conntrack_buckets) buckets), early drops $early"
-check_eq "bridged DR flood: none of its entries is ASSURED" 0 "$(grep -c ASSURED <<<"$flood_ct")"
+early=0
+for w in $(dx conntrack -S 2>/dev/null); do
+	[[ $w == early_drop=* ]] && early=$((early + ${w#early_drop=}))
+done
+read -r buckets <$ct_sys/nf_conntrack_buckets
+assured=$(nlines "$flood_ct" ASSURED)
+echo "# the flood took $((SECONDS - start)) s; its entries: $(nlines "$flood_ct"), ASSURED: $assured; conntrack table $(dx conntrack -C 2>/dev/null) of $ctmax ($buckets buckets), early drops $early"
+check_eq "bridged DR flood: none of its entries is ASSURED" 0 "$assured"
 check "bridged DR flood: the full table made room by early drop" test "$early" -gt 0
 check_eq "bridged DR flood: the director's own service is served" "director" \
 	"$(ip netns exec "$c" socat -T $((5 * tmul)) - \
@@ -348,12 +467,11 @@ held_close
 # An entry's deletion ends its nfvs connection at nfvs's next timer tick,
 # not at once: the two are read again, up to 10 s (30 s in the debug
 # profile), until they agree.
-for i in $(seq $((10 * tmul))); do
-	ct_flood=$(ct_spoofed 8080 | grep 'helper=nfvs')
-	nfvs_flood=$(nfvs_spoofed 8080 | awk 'NR == FNR { old[$1] = 1; next }
-		!(($2 ":" $3) in old)' <(echo "$nfvs_before") -)
-	in_ct=$(grep -c . <<<"$ct_flood")
-	in_nfvs=$(grep -c . <<<"$nfvs_flood")
+for ((i = 1; i <= 10 * tmul; i++)); do
+	ct_flood=$(ct_spoofed 8080 helper=nfvs)
+	nfvs_flood=$(nfvs_spoofed 8080 "$nfvs_before")
+	in_ct=$(nlines "$ct_flood")
+	in_nfvs=$(nlines "$nfvs_flood")
 	[ "$in_ct" = "$in_nfvs" ] && break
 	echo "# read $i: conntrack $in_ct, nfvs $in_nfvs"
 	sleep 1
@@ -385,10 +503,9 @@ if ! check_eq "bridged DR flood: nfvs and conntrack hold the same flood connecti
 		END { for (k in helped) if (!(k in held) && m++ < 5)
 			print "# conntrack " k " " helped[k] ", no nfvs connection" }'
 fi
-sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"
-debug_profile && sysctl -qw net.netfilter.nf_conntrack_buckets="$buckets_saved"
-dx sysctl -qw net.nfvs.conntrack=0
-dx conntrack -F 2>/dev/null
+echo "$ctmax_saved" >$ct_sys/nf_conntrack_max
+debug_profile && echo "$buckets_saved" >$ct_sys/nf_conntrack_buckets
+dsh 'echo 0 >/proc/sys/net/nfvs/conntrack; conntrack -F 2>/dev/null'
 
 # The connection table is bounded (net.nfvs.conn_max, Documentation/
 # sysctl.rst): at the limit, a new connection takes the place of one that
@@ -412,10 +529,10 @@ cap=$((before + room))
 check "conn_max: net.nfvs.conn_max=$cap (the table holds $before; default $cap_saved)" \
 	dx sysctl -qw net.nfvs.conn_max=$cap
 made0=$(created "TCP $vip:8080")
-dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 8080 --syn
+ipt "INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 8080 --syn"
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed 11 --count "$capflood" --port 8080
 check_eq "conn_max: $capflood SYNs from distinct spoofed sources sent" 0 $?
-syns=$(dx iptables -L INPUT -vnx | awk '/dpt:8080 flags:0x17\/0x02/ { print $1 }')
+syns=$(pkts "$(dx iptables -L INPUT -vnx)" "dpt:8080 flags:0x17/0x02")
 dx iptables -F
 made=$(($(created "TCP $vip:8080") - made0))
 after=$(table_size)
@@ -443,55 +560,53 @@ bflood=${NFVS_BRIDGED_FLOOD:-$(volume 4000)}
 back=$((bflood / 2))
 # ct82: the entries nfvs's helper holds, from the spoofed range to :82.
 ct82() {
-	ct_spoofed 82 | grep 'helper=nfvs'
+	ct_spoofed 82 helper=nfvs
 }
 dx conntrack -F 2>/dev/null
-sysctl -qw net.netfilter.nf_conntrack_max=$((4 * bflood))
+echo $((4 * bflood)) >$ct_sys/nf_conntrack_max
 check "bridged SYN flood: net.nfvs.conntrack=1" dx sysctl -qw net.nfvs.conntrack=1
-dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 82 --syn
-dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 82 \
-	--tcp-flags SYN,ACK,RST,FIN ACK
+ipt "INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 82 --syn" \
+	"INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 82 --tcp-flags SYN,ACK,RST,FIN ACK"
 made0=$(created "TCP $vip:82")
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed 13 --count "$bflood" --port 82
 check_eq "bridged SYN flood: $bflood SYNs from distinct spoofed sources sent" 0 $?
-syns=$(dx iptables -L INPUT -vnx | awk '/dpt:82 flags:0x17\/0x02/ { print $1 }')
+syns=$(pkts "$(dx iptables -L INPUT -vnx)" "dpt:82 flags:0x17/0x02")
 made=$(($(created "TCP $vip:82") - made0))
-in_ct=$(ct82 | grep -c .)
+in_ct=$(nlines "$(ct82)")
 echo "# ${syns:-?} SYNs reached the director; nfvs made $made connections, conntrack holds $in_ct entries bound to nfvs"
 check_eq "bridged SYN flood: each SYN that reached nfvs made one connection" "${syns:-0}" "$made"
 check_eq "bridged SYN flood: each connection has its conntrack entry" "$made" "$in_ct"
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed 13 --count "$bflood" --ack "$back" --port 82
 check_eq "bridged SYN flood: blind ACKs for $back of them sent" 0 $?
-acks=$(dx iptables -L INPUT -vnx | awk '/dpt:82 flags:0x17\/0x10/ { print $1 }')
+acks=$(pkts "$(dx iptables -L INPUT -vnx)" "dpt:82 flags:0x17/0x10")
 dx iptables -F
 echo "# ${acks:-?} ACKs reached the director"
 check "bridged SYN flood: the ACKs reached the director (at least 99%)" \
 	test "${acks:-0}" -ge $((back * 99 / 100))
-nfvs_est=$(nfvs_spoofed 82 | grep -c ESTABLISHED)
-ct_est=$(ct82 | grep -cE 'ESTABLISHED|ASSURED')
+nfvs_est=$(nlines "$(nfvs_spoofed 82)" ESTABLISHED)
+ct_est=$(nlines "$(ct82)" 'ESTABLISHED|ASSURED')
 echo "# after the ACKs: nfvs ESTABLISHED $nfvs_est, conntrack ESTABLISHED or ASSURED $ct_est"
 check_eq "bridged SYN flood: no blind ACK established an nfvs connection" 0 "$nfvs_est"
 check_eq "bridged SYN flood: nor a conntrack entry" 0 "$ct_est"
 check_eq "bridged SYN flood: nfvs and conntrack still hold the same connections" \
-	"$(nfvs_spoofed 82 | grep -c .)" "$(ct82 | grep -c .)"
+	"$(nlines "$(nfvs_spoofed 82)")" "$(nlines "$(ct82)")"
 check "bridged SYN flood: a client is served through the NAT services" served
 dx sysctl -qw net.nfvs.conntrack=0
-sysctl -qw net.netfilter.nf_conntrack_max="$ctmax_saved"
+echo "$ctmax_saved" >$ct_sys/nf_conntrack_max
 
 # The SYN flood.
 check "ipvsadm --set 5 5 5" dx ipvsadm --set 5 5 5
-dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 80 --syn -j ACCEPT
-dx iptables -A INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 80 \
-	--tcp-flags SYN,ACK,RST,FIN ACK -j ACCEPT
+ipt "INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 80 --syn -j ACCEPT" \
+	"INPUT -s 172.16.0.0/12 -d $vip -p tcp --dport 80 --tcp-flags SYN,ACK,RST,FIN ACK -j ACCEPT"
 read -r active0 _ <<<"$(conns "TCP $vip:80")"
 made0=$(created "TCP $vip:80")
-flood_start=$(date +%s)
+flood_start=$SECONDS
 start=$flood_start
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed "$seed" --count "$flood"
 check_eq "$flood SYNs sent from distinct spoofed addresses" 0 $?
-flood_s=$(($(date +%s) - start))
+flood_s=$((SECONDS - start))
 counters=$(dx iptables -L INPUT -vnx)
-syns=$(awk '/flags:0x17\/0x02/ { print $1 }' <<<"$counters")
+syns=$(pkts "$counters" "flags:0x17/0x02")
 syns=${syns:-0}
 echo "# the director's INPUT chain saw $syns of them; the flood took ${flood_s} s"
 # Frames are not dropped on the way unless the guest is starved.
@@ -505,32 +620,37 @@ check "all of them active (SYN_RECV), none duplicated" \
 	test "$active1" -ge "$syns" -a "$active1" -le "$((active0 + syns))"
 check "a client is served right after the flood" served
 
-start=$(date +%s)
+start=$SECONDS
 M "$c" flood --ifname cd --dst-mac "$dmac" --seed "$seed" --count "$flood" --ack "$acked"
 check_eq "ACKs for $acked of the flood's connections sent" 0 $?
 counters=$(dx iptables -L INPUT -vnx)
-acks=$(awk '/flags:0x17\/0x10/ { print $1 }' <<<"$counters")
+acks=$(pkts "$counters" "flags:0x17/0x10")
 acks=${acks:-0}
 echo "# the director's INPUT chain saw $acks of them"
 check "the ACKs reached the director (at least 99% of them)" \
 	test "$acks" -ge $((acked * 99 / 100))
 # ESTABLISHED times out after 5 s; the last ACK went out just now. An ACK
 # whose SYN was lost finds no connection. The debug kernel's timers may
-# run late: there the count is read again, up to 20 s more, until it is
-# down.
+# run late: there the count is read again, every second up to 20 s more,
+# until it is down (each read starts two programs: not every 0.2 s).
 sleep 7
 # acked_gone: the active connections, at most those not ACKed.
 acked_gone() {
 	read -r active2 inact2 <<<"$(conns "TCP $vip:80")"
 	[ "$active2" -le "$((active1 - (acks - (flood - syns))))" ]
 }
-debug_profile && poll 20 acked_gone
+if debug_profile; then
+	for ((i = 0; i < 20; i++)); do
+		acked_gone && break
+		sleep 1
+	done
+fi
 read -r active2 inact2 <<<"$(conns "TCP $vip:80")"
-echo "# TCP $vip:80: active $active2, inactive $inact2, $(($(date +%s) - start)) s after the first ACK"
+echo "# TCP $vip:80: active $active2, inactive $inact2, $((SECONDS - start)) s after the first ACK"
 check "the ACKed connections expired after the 5 s ESTABLISHED timeout" \
 	test "$active2" -le "$((active1 - (acks - (flood - syns))))"
 # The oldest of them must still be younger than 60 s to tell.
-if [ $(($(date +%s) - flood_start)) -lt 58 ]; then
+if [ $((SECONDS - flood_start)) -lt 58 ]; then
 	check "the others are still there (SYN_RECV: 60 s)" \
 		test "$active2" -ge "$((syns - acks))"
 else
@@ -542,6 +662,8 @@ check "a client is served with the flood's connections in the table" served
 problems=$(nfvs_klog_problems "$mark")
 check_eq "no kernel warning in dmesg" "" "$problems"
 cleanup
+# The namespaces are gone: nothing left for the EXIT trap to clean up.
+trap - EXIT
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
 check "nfvs unloads with the flood's connections in its table" nfvs_unload
 check "/proc/net/ip_vs is gone" test ! -e /proc/net/ip_vs

@@ -47,16 +47,19 @@
 # In the debug profile (lib.sh) each class is sent once, not three times
 # (the verdicts are then of 1), the answers are given 4 s instead of 2, and
 # in-tree IPVS, which only the Debian kernels compare, is left out.
+#
+# A program started costs a third of a second on the debug kernel: the
+# tables and counters are read once each and parsed with bash, and one
+# start of malformed.py lists or sends the classes of every method.
+here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$(dirname "$0")/lib_nat.sh"
+. "$here/lib_nat.sh"
 # The debug profile leaves out in-tree IPVS's result.
 if debug_profile; then plan 27; else plan 28; fi
 
-here=$(cd "$(dirname "$0")" && pwd)
 mark=verdicts-$nfvs_sfx
-tmp=$(mktemp -d)
 nat_servers=1
 # The packets of each class; the seconds the answers are given.
 count=$(volume 3 1)
@@ -67,32 +70,41 @@ command -v python3 >/dev/null || skip_all "no python3"
 command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
 command -v nft >/dev/null || skip_all "no nft"
 
-# rs1 is a NAT, DR (VIP on lo, no ARP for it) and TUN (tunl0) real server.
+# rs1 is a NAT, DR (VIP on lo, no ARP for it) and TUN (tunl0) real server:
+# its addresses and sysctls first, each kind in one program, then the
+# server.
 rs_serve() {
-	nat_greet "$1" "rs$2" --tcp 80 8080 8081 --udp 53 &&
-		ip -n "$1" addr add "$vip/32" dev lo &&
+	modprobe -q ipip &&
+		ip -n "$1" -batch - <<-EOF &&
+			addr add $vip/32 dev lo
+			link set tunl0 up
+		EOF
 		ip netns exec "$1" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 &&
-		modprobe -q ipip && ip -n "$1" link set tunl0 up &&
-		ip netns exec "$1" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
+			net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.tunl0.rp_filter=0 &&
+		nat_greet "$1" "rs$2" --tcp 80 8080 8081 --udp 53
 }
 
 # The methods: "METHOD PORT CPORT CLASSES" (CLASSES: malformed.py's
-# --only, "" for all of them; the UDP ones go to VIP:53).
+# --only, "" for all of them; the UDP ones go to VIP:53); as malformed.py's
+# --method arguments, for one run that does them all; each one's port.
 methods="nat 80 41000
 dr 8080 42000 tcp_good,ip_options
 tun 8081 43000 tcp_good,ip_options"
+method_args=()
+declare -A method_port
+while read -r m port cport only; do
+	method_args+=(--method "$m:$port:$cport${only:+:$only}")
+	method_port[$m]=$port
+done <<<"$methods"
 
 # classes: "METHOD NAME PROTO IPID DPORT PORT..." a line.
-classes=$(while read -r m port cport only; do
-	python3 -S "$here/malformed.py" classes --ifname cd \
-		--dst-mac 00:00:00:00:00:00 --list --cport "$cport" --count "$count" \
-		${only:+--only "$only"} |
-		while read -r name proto id ports; do
-			[ "$proto" = udp ] && echo "$m $name $proto $id 53 $ports" ||
-				echo "$m $name $proto $id $port $ports"
-		done
-done <<<"$methods")
+classes=$(python3 -S "$here/malformed.py" classes --ifname cd \
+	--dst-mac 00:00:00:00:00:00 --list --count "$count" "${method_args[@]}" |
+	while read -r m name proto id ports; do
+		[ "$proto" = udp ] && echo "$m $name $proto $id 53 $ports" ||
+			echo "$m $name $proto $id ${method_port[$m]} $ports"
+	done)
 
 # want METHOD NAME: the verdict asserted, connections/arrived/answered.
 want() {
@@ -103,72 +115,78 @@ want() {
 	esac
 }
 
-# nft_counters NS HOOK: a fresh ruleset in NS with one chain at HOOK
-# (priority -300), whose rules are read from stdin.
+# nft_counters NS HOOK RULES: a fresh ruleset in NS with one chain at HOOK
+# (priority -300), with RULES (one a line).
 nft_counters() {
-	{
-		echo "flush ruleset"
-		echo "table ip v {"
-		echo "chain c {"
-		echo "type filter hook $2 priority -300;"
-		cat
-		printf "}\n}\n"
-	} | ip netns exec "$1" nft -f -
+	printf '%s\n' "flush ruleset" "table ip v {" "chain c {" \
+		"type filter hook $2 priority -300;" "$3" "}" "}" |
+		ip netns exec "$1" nft -f -
 }
 
 # counters: one nft counter per class and method in rs1 (arrivals, by IP
 # ID and port) and in the client (answers, by port), zeroed.
 counters() {
-	local m name proto id dport ports
+	local m name proto id dport ports arrived="" answered=""
 	while read -r m name proto id dport ports; do
-		echo "ip id $id $proto dport $dport counter comment \"$m-$name\""
-	done <<<"$classes" | nft_counters "$rs1" prerouting || return 1
-	while read -r m name proto id dport ports; do
-		echo "ip saddr $vip $proto dport { ${ports// /, } } counter comment \"$m-$name\""
-	done <<<"$classes" | nft_counters "$c" input
+		arrived+="ip id $id $proto dport $dport counter comment \"$m-$name\""$'\n'
+		answered+="ip saddr $vip $proto dport { ${ports// /, } } counter comment \"$m-$name\""$'\n'
+	done <<<"$classes"
+	nft_counters "$rs1" prerouting "$arrived" &&
+		nft_counters "$c" input "$answered"
 }
 
-# counted FILE NAME: the packets counter NAME counted, in a ruleset
-# listed into FILE.
+# counted RULESET ARRAY: the packets of each counter of RULESET (nft list
+# ruleset's), into the associative ARRAY by comment.
 counted() {
-	awk -v n="\"$2\"" '$0 ~ "comment " n { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }' "$1"
-}
-
-# conns FILE PORTS...: the balancer's connections from the client's PORTS,
-# in a copy of /proc/net/ip_vs_conn in FILE.
-conns() {
-	local f=$1 p hex=
-	shift
-	for p in "$@"; do
-		hex="$hex $(printf '%04X' "$p")"
-	done
-	awk -v ports="$hex" 'BEGIN { n = split(ports, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
-		$2 == "0A000102" && ($3 in want) { c++ } END { print c + 0 }' "$f"
+	local -n into=$2
+	local l re='packets ([0-9]+) .*comment "([^"]*)"'
+	into=()
+	# shellcheck disable=SC2034 # into is the caller's array
+	while IFS= read -r l; do
+		[[ $l =~ $re ]] && into[${BASH_REMATCH[2]}]=${BASH_REMATCH[1]}
+	done <<<"$1"
+	return 0
 }
 
 # send LB: the classes from the client, then each one's figures into
 # fig[LB-METHOD-NAME] as "connections/arrived/answered", from the tables
 # and counters as they were right after (a closed DR connection lasts
 # 10 s, an unanswered SYN's 60 s: a slow kernel reads them all at once).
+# One run of malformed.py sends the classes of every method.
 declare -A fig
 send() {
-	local lb=$1 out m port cport only name proto id dport ports rc=0
-	local mac
-	mac=$(ip netns exec "$d" cat /sys/class/net/dc/address)
-	while read -r m port cport only; do
-		out=$(ip netns exec "$c" python3 -S "$here/malformed.py" classes \
-			--ifname cd --dst-mac "$mac" --cport "$cport" --count "$count" \
-			--tcp-port "$port" ${only:+--only "$only"} 2>&1) || rc=1
-		sed 's/^#*/#/' <<<"$out"
-	done <<<"$methods"
+	local lb=$1 out line m name proto id dport ports p n rc=0
+	local dev addr mac="" table rs1_rules c_rules
+	local -A conns=() arrived=() answered=()
+	while read -r dev _ addr _; do
+		[ "${dev%@*}" = dc ] && mac=$addr
+	done <<<"$(ip -n "$d" -br link show dev dc)"
+	out=$(ip netns exec "$c" python3 -S "$here/malformed.py" classes \
+		--ifname cd --dst-mac "$mac" --count "$count" "${method_args[@]}" 2>&1) ||
+		rc=1
+	while IFS= read -r line; do
+		# One "#" in front, whatever the line had.
+		echo "#${line#"${line%%[!#]*}"}"
+	done <<<"$out"
 	# The answers of a greeter under TCG: give them a moment.
 	sleep "$settle"
-	dx cat /proc/net/ip_vs_conn >"$tmp/conns" &&
-		ip netns exec "$rs1" nft list ruleset >"$tmp/rs1" &&
-		ip netns exec "$c" nft list ruleset >"$tmp/c" || rc=1
+	table=$(dx cat /proc/net/ip_vs_conn) &&
+		rs1_rules=$(ip netns exec "$rs1" nft list ruleset) &&
+		c_rules=$(ip netns exec "$c" nft list ruleset) || rc=1
+	# The balancer's connections from the client (10.0.1.2), by its port
+	# (hex).
+	while read -r _ from p _; do
+		[ "$from" = 0A000102 ] && conns[$p]=$((${conns[$p]:-0} + 1))
+	done <<<"$table"
+	counted "$rs1_rules" arrived
+	counted "$c_rules" answered
 	while read -r m name proto id dport ports; do
-		# shellcheck disable=SC2086 # the ports, one word each
-		fig[$lb-$m-$name]="$(conns "$tmp/conns" $ports)/$(counted "$tmp/rs1" "$m-$name")/$(counted "$tmp/c" "$m-$name")"
+		n=0
+		for p in $ports; do
+			printf -v p '%04X' "$p"
+			n=$((n + ${conns[$p]:-0}))
+		done
+		fig[$lb-$m-$name]="$n/${arrived[$m-$name]:-}/${answered[$m-$name]:-}"
 	done <<<"$classes"
 	return $rc
 }
@@ -182,12 +200,22 @@ setup() {
 			net.ipv4.conf.drs1.rp_filter=0 net.ipv4.conf.drs1.accept_local=1
 }
 
+# services: the NAT services (nat_service's), the DR and TUN ones, in one
+# ipvsadm -R, which goes on past a failed line and says why: it must say
+# nothing.
 services() {
-	nat_service -t 80 -s rr && nat_service -u 53 -s rr &&
-		dx ipvsadm -A -t $vip:8080 -s rr &&
-		dx ipvsadm -a -t $vip:8080 -r 10.0.2.2:8080 -g &&
-		dx ipvsadm -A -t $vip:8081 -s rr &&
-		dx ipvsadm -a -t $vip:8081 -r 10.0.2.2:8081 -i
+	local err
+	err=$(dx ipvsadm -R 2>&1 <<-EOF
+		-A -t $vip:80 -s rr
+		-a -t $vip:80 -r 10.0.2.2:80 -m
+		-A -u $vip:53 -s rr
+		-a -u $vip:53 -r 10.0.2.2:53 -m
+		-A -t $vip:8080 -s rr
+		-a -t $vip:8080 -r 10.0.2.2:8080 -g
+		-A -t $vip:8081 -s rr
+		-a -t $vip:8081 -r 10.0.2.2:8081 -i
+	EOF
+	) && [ -z "$err" ]
 }
 
 nfvs_kmsg_mark "$mark"
@@ -203,6 +231,9 @@ done <<<"$classes"
 problems=$(nfvs_klog_problems "$mark")
 check_eq "no kernel warning" "" "$problems"
 cleanup
+# The namespaces are gone: nothing left for the EXIT trap to clean up
+# (ipvs_half sets it again for its own).
+trap - EXIT
 check "nfvs unloads" nfvs_unload
 
 # ipvs_half: in-tree IPVS gets the same packets, and the figures are
@@ -211,8 +242,10 @@ ipvs_half() {
 	local m name proto id dport ports
 	if modprobe ip_vs 2>/dev/null; then
 		ok "in-tree IPVS loads, for the same packets"
+		trap cleanup EXIT
 		setup && services && counters && send ipvs >/dev/null
 		cleanup
+		trap - EXIT
 		ipvs_unload
 	else
 		not_ok "in-tree IPVS loads, for the same packets"
@@ -225,5 +258,4 @@ ipvs_half() {
 	done <<<"$classes"
 }
 debug_profile || ipvs_half
-rm -rf "$tmp"
 tap_done
