@@ -60,13 +60,18 @@
 # carries the file once passive (get), once active (put). The clients'
 # own timeouts are three times as long. In-tree IPVS is left out: the
 # Debian kernels compare it.
+# This script's directory, without dirname: under emulation each program
+# started is dear (the debug profile's scripts count them: NFVS_EXECS,
+# scripts/vm/guest.sh), so what bash can do it does itself.
+here=${0%/*}
+[ "$here" != "$0" ] || here=.
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_topo.sh
-. "$(dirname "$0")/lib_topo.sh"
+. "$here/lib_topo.sh"
 
 lb=${NFVS_FTP_BALANCER:-nfvs}
-ftppeer="python3 -S $(cd "$(dirname "$0")" && pwd)/ftppeer.py"
+ftppeer="python3 -S $(cd "$here" && pwd)/ftppeer.py"
 declare -A addr=([nat]=$nvip [dr]=$vip [tun]=$vip)
 declare -A summary
 modes_lftp="port pasv epsv"
@@ -141,11 +146,48 @@ tmp=$(mktemp -d)
 big=$tmp/big
 t0=$SECONDS
 
+# ftp_cleanup: once (the end calls it before the exit would).
 ftp_cleanup() {
+	trap - EXIT
 	cleanup
 	rm -rf "$tmp"
 }
 trap ftp_cleanup EXIT
+
+# count_lines STRING: how many lines of stdin contain STRING (with an empty
+# STRING, the lines not empty): grep -Fc by bash, without a program.
+count_lines() {
+	local line n=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ -n $line && $line == *"$1"* ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# lines_with STRING: the lines of stdin that contain STRING (grep -F).
+lines_with() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line == *"$1"* ]] && echo "$line"
+	done
+}
+
+# has_line FILE PREFIX: a line of FILE starts with PREFIX (grep -q "^...").
+has_line() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line == "$2"* ]] && return 0
+	done <"$1"
+	return 1
+}
+
+# prefix P FILE: each line of FILE after P (sed "s/^/P/").
+prefix() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		echo "$1$line"
+	done <"$2"
+}
 
 # step DESC CMD...: check, with the output of CMD shown when it fails.
 step() {
@@ -170,16 +212,16 @@ balancer_load() {
 # (client, any port -> VIP, port) would not tell the director which of two
 # servers that announced the same port it is for.
 ftpd_start() {
-	local i ns root
+	local i root conf pids=()
 	chmod 755 "$tmp"
-	mkdir -p "$tmp/empty"
+	mkdir -p "$tmp/empty" "$tmp/rs1/pub" "$tmp/rs2/pub" &&
+	chown ftp "$tmp/rs1/pub" "$tmp/rs2/pub" || return 1
 	for i in 1 2; do
-		ns=rs$i-$nfvs_sfx
 		root=$tmp/rs$i
-		mkdir -p "$root/pub" && chown ftp "$root/pub" || return 1
 		echo "rs$i" >"$root/whoami"
 		ln "$big" "$root/big" || return 1
-		cat >"$tmp/rs$i.conf" <<-EOF
+		# The configuration, written by bash (read's status: 1 at the end).
+		IFS= read -rd '' conf <<-EOF
 		listen=YES
 		background=NO
 		anonymous_enable=YES
@@ -205,54 +247,93 @@ ftpd_start() {
 		xferlog_enable=NO
 		dirmessage_enable=NO
 		EOF
-		nx "$ns" vsftpd "$tmp/rs$i.conf" >"$tmp/rs$i.log" 2>&1 &
+		printf %s "$conf" >"$tmp/rs$i.conf"
+		# Not through nx: $! is then vsftpd itself, in its namespace.
+		ip netns exec "rs$i-$nfvs_sfx" vsftpd "$tmp/rs$i.conf" \
+			>"$tmp/rs$i.log" 2>&1 &
+		pids+=($!)
 	done
-	for i in $(seq 50); do
-		[ "$(nx rs1-$nfvs_sfx ss -Hltn 'sport = :21' | wc -l)" -ge 1 ] &&
-		[ "$(nx rs2-$nfvs_sfx ss -Hltn 'sport = :21' | wc -l)" -ge 1 ] &&
-			return 0
+	for ((i = 0; i < 50; i++)); do
+		listens "${pids[0]}" 21 && listens "${pids[1]}" 21 && return 0
 		sleep 0.1
 	done
 	cat "$tmp"/rs?.log >&2
 	return 1
 }
 
+# listens PID PORT: a TCP socket listens on PORT in the network namespace
+# of process PID: its /proc/PID/net/tcp (what ss reads there), read by
+# bash; the local address ends in the port in hex, state 0A (LISTEN).
+listens() {
+	local line want
+	printf -v want ':%04X 00000000:0000 0A ' "$2"
+	while read -r line; do
+		[[ $line == *"$want"* ]] && return 0
+	done 2>/dev/null <"/proc/$1/net/tcp"
+	return 1
+}
+
+# ipvs_restore: the ipvsadm commands on stdin, by one ipvsadm -R in the
+# director. Its status is only its last command's: any error message
+# fails it too, and is shown.
+ipvs_restore() {
+	local err
+	err=$(nx $d ipvsadm -R 2>&1) && [ -z "$err" ] && return 0
+	echo "$err"
+	return 1
+}
+
 services() {
 	local i
-	nx $d ipvsadm -A -t $nvip:21 -s rr &&
-	nx $d ipvsadm -A -t $vip:21 -s rr || return 1
-	for i in 1 2; do
-		nx $d ipvsadm -a -t $nvip:21 -r "10.0.0.1$i:21" -m &&
-		nx $d ipvsadm -a -t $vip:21 -r "10.0.0.1$i:21" -g || return 1
-	done
+	{
+		echo "-A -t $nvip:21 -s rr"
+		echo "-A -t $vip:21 -s rr"
+		for i in 1 2; do
+			echo "-a -t $nvip:21 -r 10.0.0.1$i:21 -m"
+			echo "-a -t $vip:21 -r 10.0.0.1$i:21 -g"
+		done
+	} | ipvs_restore || return 1
 	nx $d sysctl -qw net.ipv4.vs.conntrack=1
 }
 
 to_tun() {
-	nx $d ipvsadm -e -t $vip:21 -r 10.0.0.11:21 -i &&
-	nx $d ipvsadm -e -t $vip:21 -r 10.0.0.12:21 -i
+	ipvs_restore <<-EOF
+		-e -t $vip:21 -r 10.0.0.11:21 -i
+		-e -t $vip:21 -r 10.0.0.12:21 -i
+	EOF
 }
 
+# ruleset: the rules, appended by one iptables-restore --noflush.
 ruleset() {
 	local a
-	nx $d iptables -A INPUT -p tcp -m state --state RELATED &&
-	nx $d iptables -A FORWARD -p tcp -m state --state RELATED || return 1
-	for a in $nvip $vip; do
-		nx $d iptables -A INPUT -p tcp -d $a --dport 21 -j ACCEPT &&
-		nx $d iptables -A INPUT -p tcp -d $a \
-			-m state --state RELATED,ESTABLISHED -j ACCEPT &&
-		nx $d iptables -A INPUT -p tcp -d $a -j DROP || return 1
-	done
-	nx $d iptables -A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT &&
-	nx $d iptables -A FORWARD -j DROP || return 1
-	[ "$lb" = nfvs ] && return 0
-	nx $d iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp
+	{
+		echo "*filter"
+		echo "-A INPUT -p tcp -m state --state RELATED"
+		echo "-A FORWARD -p tcp -m state --state RELATED"
+		for a in $nvip $vip; do
+			echo "-A INPUT -p tcp -d $a --dport 21 -j ACCEPT"
+			echo "-A INPUT -p tcp -d $a -m state --state RELATED,ESTABLISHED -j ACCEPT"
+			echo "-A INPUT -p tcp -d $a -j DROP"
+		done
+		echo "-A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT"
+		echo "-A FORWARD -j DROP"
+		echo COMMIT
+		if [ "$lb" != nfvs ]; then
+			echo "*raw"
+			echo "-A PREROUTING -p tcp --dport 21 -j CT --helper ftp"
+			echo COMMIT
+		fi
+	} | nx $d iptables-restore --noflush
 }
 
-# related: the packets the RELATED counting rules saw since the last -Z.
+# related: the packets the RELATED counting rules saw since the last -Z
+# (each rule's first column), added up by bash.
 related() {
-	nx $d iptables -L -v -x -n |
-		awk '/state RELATED *$/ { s += $1 } END { print s + 0 }'
+	local re='^ *([0-9]+) .*state RELATED *$' line s=0
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] && s=$((s + BASH_REMATCH[1]))
+	done < <(nx $d iptables -L -v -x -n)
+	echo "$s"
 }
 
 # tally_from, tally M WHAT: how many of the checks between them passed, for
@@ -291,7 +372,7 @@ held() {
 	fi
 	[ "$mode" = pasv ] &&
 		check_eq "$m, pasv: the 227 reply announces the VIP" "$a" "$host"
-	if grep -q "dport=$port " <<<"$ex"; then
+	if [[ $ex == *"dport=$port "* ]]; then
 		ok "$m, $mode: conntrack -L expect shows the expectation (port $port)"
 	else
 		not_ok "$m, $mode: conntrack -L expect shows the expectation (port $port)"
@@ -301,7 +382,7 @@ held() {
 	check "$m, $mode: the data connection reaches the control connection's server ($res)" \
 		test "$word" = "$host" -a "$word" != "${word#rs}"
 	check_eq "$m, $mode: the expectation is gone once used" "0" \
-		"$(nx $d conntrack -L expect 2>/dev/null | grep -c "dport=$port ")"
+		"$(nx $d conntrack -L expect 2>/dev/null | count_lines "dport=$port ")"
 }
 
 lftp_mode() {
@@ -327,8 +408,11 @@ xfer() {
 	local m=$1 cl=$2 mode=$3 dir=$4 a=${addr[$1]} f rel
 	local what="$1, $2, $3, $4${5:+, $5}" up=up-$1-$2-$3 got=$tmp/got
 	local log=$tmp/xfer.log
-	rm -f "$got"
-	nx $d iptables -Z
+	# Each xfer removes what it got at its end: none here, unless one was
+	# cut short.
+	[ ! -e "$got" ] || rm -f "$got"
+	# Zeroed only where the RELATED packets are counted.
+	[ -z "$xfer_related" ] || nx $d iptables -Z
 	if [ "$cl" = lftp ]; then
 		local cmd="get big -o $got"
 		[ "$dir" = put ] && cmd="cd pub; put $big -o $up"
@@ -340,8 +424,9 @@ xfer() {
 	else
 		local to=(-o "$got" "ftp://$a/big")
 		[ "$dir" = put ] && to=(-T "$big" "ftp://$a/pub/$up")
+		# curl's own --max-time bounds it (no timeout program).
 		# shellcheck disable=SC2046
-		nx $c timeout 60 curl -sS --connect-timeout 3 --max-time 40 \
+		nx $c curl -sS --connect-timeout 3 --max-time 40 \
 			--no-ftp-skip-pasv-ip $(curl_mode "$mode") "${to[@]}"
 	fi >"$log" 2>&1
 	if [ "$dir" = put ]; then
@@ -368,16 +453,22 @@ xfer_related=1
 # parallel M: npar sessions at once, every data connection on its control
 # connection's server.
 parallel() {
-	local m=$1 good spread
+	local m=$1 good=0 spread seen=() mode banner content rest
 	nx $c $ftppeer parallel "${addr[$m]}" "$npar" --timeout $((10 * tmul)) \
 		>"$tmp/par" 2>&1
-	good=$(awk '$2 ~ /^rs[12]$/ && $2 == $3' "$tmp/par" | wc -l)
+	# "MODE BANNER CONTENT" a session: the good ones have a real server's
+	# banner and its content; seen (by index 1, 2) the servers that were.
+	while read -r mode banner content rest; do
+		[[ $banner == rs[12] ]] || continue
+		[ "$banner" = "$content" ] && good=$((good + 1))
+		seen[${banner#rs}]=$banner
+	done <"$tmp/par"
 	check_eq "$m: $npar parallel sessions, each data connection on its control connection's server" \
 		"$npar" "$good" ||
 		awk '!($2 ~ /^rs[12]$/ && $2 == $3)' "$tmp/par" |
 			sed -E 's/:[0-9]+/:PORT/g' | sort | uniq -c |
 			head -n 8 | sed 's/^/# /'
-	spread=$(awk '$2 ~ /^rs[12]$/ { print $2 }' "$tmp/par" | sort -u | xargs)
+	spread=${seen[*]}
 	check_eq "$m: the sessions were spread over rs1 and rs2" "rs1 rs2" "$spread"
 }
 
@@ -386,11 +477,18 @@ parallel() {
 # second, on the other real server, gets its data connection too: the
 # first one's conntrack entry, whose reply is the same, ends with it.
 reuse() {
-	local m=$1 got
-	got=$(for i in 1 2; do
+	local m=$1 got i lines
+	mapfile -t lines < <(for i in 1 2; do
 		nx $c $ftppeer session "${addr[$m]}" port --data-port 61200 \
 			--timeout $((8 * tmul))
-	done | sort | paste -sd'|')
+	done)
+	# Sorted (two lines: in order) and joined with "|", by bash; with
+	# more or fewer lines than two the check fails whatever their order.
+	if [ ${#lines[@]} -eq 2 ] && [[ ${lines[0]} > ${lines[1]} ]]; then
+		lines=("${lines[1]}" "${lines[0]}")
+	fi
+	printf -v got '%s|' "${lines[@]}"
+	got=${got%|}
 	check_eq "$m: one client data port for two sessions in a row, on rs1 then rs2" \
 		"rs1 rs1|rs2 rs2" "$got"
 }
@@ -406,16 +504,16 @@ hostile() {
 	nfvs_kmsg_mark "ftp-$m-$nfvs_sfx"
 	nx $c $ftppeer hostile "${addr[$m]}" 10.0.1.2 --timeout $((3 * tmul)) \
 		>"$tmp/hostile" 2>&1
-	sed "s/^/# $m: /" "$tmp/hostile"
+	prefix "# $m: " "$tmp/hostile"
 	check "$m, hostile: a new session is served afterwards" \
-		grep -q '^after: 200' "$tmp/hostile"
+		has_line "$tmp/hostile" 'after: 200'
 	ex=$(nx $d conntrack -L expect 2>/dev/null)
-	check_eq "$m, hostile: no expectation afterwards" 0 "$(grep -c . <<<"$ex")" ||
+	check_eq "$m, hostile: no expectation afterwards" 0 "$(count_lines "" <<<"$ex")" ||
 		sed 's/^/# expect: /' <<<"$ex"
 	# Not in the way of the next checks.
 	nx $d conntrack -F expect >/dev/null 2>&1
 	problems=$(nfvs_klog_problems "ftp-$m-$nfvs_sfx")
-	check_eq "$m, hostile: no kernel warning" 0 "$(grep -c . <<<"$problems")" ||
+	check_eq "$m, hostile: no kernel warning" 0 "$(count_lines "" <<<"$problems")" ||
 		sed 's/^/# /' <<<"$problems"
 }
 
@@ -424,15 +522,19 @@ hostile() {
 # theirs from) and uses none: nfvs keeps at most 8 of them waiting
 # (in-tree IPVS makes a connection for each: shown with NFVS_LB=ipvs).
 ports() {
-	local m=$1 sin sout res n
+	local m=$1 sin sout res n from to re='^10\.0\.1\.2:613[0-3][0-9]$'
 	coproc PORTS {
 		nx $c $ftppeer ports "${addr[$m]}" 10.0.1.2 "$nports" \
 			--timeout $((5 * tmul))
 	}
 	exec {sin}<&"${PORTS[0]}" {sout}>&"${PORTS[1]}"
 	read -r -t 30 res <&"$sin"
-	n=$(nx $d ipvsadm -Lnc | awk -v v="${addr[$m]}:" \
-		'$4 ~ /^10\.0\.1\.2:613[0-3][0-9]$/ && index($5, v) == 1' | wc -l)
+	# The entries from one of those ports (the 4th column) to the VIP (the
+	# 5th), counted by bash.
+	n=0
+	while read -r _ _ _ from to _; do
+		[[ $from =~ $re && $to == "${addr[$m]}:"* ]] && n=$((n + 1))
+	done < <(nx $d ipvsadm -Lnc)
 	echo >&"$sout"
 	exec {sin}<&- {sout}>&-
 	wait "$PORTS_PID" 2>/dev/null
@@ -447,9 +549,11 @@ echo "# balancer: $lb"
 step "$lb loads" balancer_load
 topo_up
 head -c "${mb}M" /dev/urandom >"$big"
-ip -n $c link set eth0 down
-ip -n $c addr flush dev eth0
-ip -n $c route replace $vip via 10.0.1.1
+ip -n $c -batch - <<-EOF
+	link set eth0 down
+	addr flush dev eth0
+	route replace $vip via 10.0.1.1
+EOF
 nx $d sysctl -qw net.ipv4.conf.lan.accept_local=1
 step "vsftpd on rs1 and rs2" ftpd_start
 step "services on port 21: NAT, DR; net.ipv4.vs.conntrack=1" services
@@ -506,13 +610,13 @@ fi
 # client's link; SACK on, the default), the file both ways through NAT,
 # passive and active, with lftp and curl (curl only in the debug profile).
 # No firewall: without the bridge nothing of it is tracked, nothing
-# RELATED.
+# RELATED. (tc -n: tc itself in the namespace, no ip netns exec.)
 lossy() {
 	local qd=(root netem delay 1ms loss 2% duplicate 1% reorder 5% 50%)
 	nx $d iptables -F &&
 	nx $d sysctl -qw net.ipv4.vs.conntrack=0 &&
-	nx $c tc qdisc add dev eth1 "${qd[@]}" &&
-	nx $d tc qdisc add dev dc "${qd[@]}"
+	tc -n $c qdisc add dev eth1 "${qd[@]}" &&
+	tc -n $d qdisc add dev dc "${qd[@]}"
 }
 step "bridge off (net.ipv4.vs.conntrack=0), no firewall, netem on the client's link" lossy
 xfer_related=
@@ -520,7 +624,9 @@ for x in $lossy_xfers; do
 	IFS=: read -r cl mode dir <<<"$x"
 	xfer nat "$cl" "$mode" "$dir" "bridge off, lossy link"
 done
-nx $d tc -s qdisc show dev dc | sed -n 's/^ *Sent/# director dc: Sent/p'
+while IFS= read -r line; do
+	[[ $line =~ ^\ *(Sent.*) ]] && echo "# director dc: ${BASH_REMATCH[1]}"
+done < <(tc -n $d -s qdisc show dev dc)
 
 # nfvs unloads with FTP state live (bridge on, no netem): a session through
 # NAT and one through DR held once their PASV data channel is announced
@@ -530,26 +636,44 @@ nx $d tc -s qdisc show dev dc | sed -n 's/^ *Sent/# director dc: Sent/p'
 # their expectations named: an expectation left behind would take them
 # into a module that is gone.
 # hold_start I M: session I (pasv) through method M, held at "ready".
+# Its input and output are fifos, held open until live_unload lets go:
+# descriptors 7 and 8 its input, 5 and 6 its output, which the shell reads
+# as it comes (no polling).
 hold_start() {
-	mkfifo "$tmp/hold$1.in" || return 1
-	nx $c $ftppeer session "${addr[$2]}" pasv --hold <"$tmp/hold$1.in" \
-		>"$tmp/hold$1.out" 2>&1 &
-	# Descriptors 7 and 8: the fifos stay open until live_unload lets go.
+	local in=$tmp/hold$1.in out=$tmp/hold$1.out
+	mkfifo "$in" "$out" || return 1
+	nx $c $ftppeer session "${addr[$2]}" pasv --hold <"$in" >"$out" 2>&1 &
 	case $1 in
-	1) exec 7>"$tmp/hold1.in" ;;
-	2) exec 8>"$tmp/hold2.in" ;;
+	1) exec 7>"$in" 5<"$out" ;;
+	2) exec 8>"$in" 6<"$out" ;;
 	esac
-	poll 20 grep -q '^ready' "$tmp/hold$1.out"
+	hold_read "$1" 20 ready
 }
-# lines_ge FILE N: FILE has at least N lines.
-lines_ge() {
-	[ "$(grep -c . "$1")" -ge "$2" ]
+# hold_read I SECONDS [ready]: reads session I's output (descriptor 4 + I)
+# line by line for up to SECONDS: until a line starts with "ready", or
+# without "ready" until it has given two lines (not empty); fails when
+# SECONDS pass or the output ends first. hold_n[I] counts its lines (not
+# empty), hold_last[I] is the last one read.
+hold_n=() hold_last=()
+hold_read() {
+	local fd=$((4 + $1)) end=$((SECONDS + $2)) line
+	while [ $SECONDS -lt $end ] &&
+		IFS= read -r -t $((end - SECONDS)) -u $fd line; do
+		[ -n "$line" ] && hold_n[$1]=$((${hold_n[$1]:-0} + 1))
+		hold_last[$1]=$line
+		if [ -n "${3:-}" ]; then
+			[[ $line == ready* ]] && return 0
+		elif [ "${hold_n[$1]}" -ge 2 ]; then
+			return 0
+		fi
+	done
+	return 1
 }
 live_unload() {
 	local n ex ents mark=ftp-unload-$nfvs_sfx
 	nfvs_kmsg_mark "$mark"
-	nx $d tc qdisc del dev dc root
-	nx $c tc qdisc del dev eth1 root
+	tc -n $d qdisc del dev dc root
+	tc -n $c qdisc del dev eth1 root
 	nx $d sysctl -qw net.ipv4.vs.conntrack=1
 	check "live unload: a PASV session held through NAT" hold_start 1 nat
 	check "live unload: a PASV session held through DR" hold_start 2 dr
@@ -557,22 +681,22 @@ live_unload() {
 	nx $c curl -sS --limit-rate "$((10 * mb))k" --max-time 60 --ftp-pasv --disable-epsv \
 		-o /dev/null "ftp://${addr[nat]}/big" >"$tmp/slow.log" 2>&1 &
 	local slow=$!
-	ex=$(nx $d conntrack -L expect 2>/dev/null | grep -c .)
-	ents=$(nx $d conntrack -L 2>/dev/null | grep -c 'helper=nfvs')
+	ex=$(nx $d conntrack -L expect 2>/dev/null | count_lines "")
+	ents=$(nx $d conntrack -L 2>/dev/null | count_lines 'helper=nfvs')
 	echo "# before rmmod: $ex expectations, $ents entries with nfvs's helper"
 	check "live unload: the held sessions' expectations are there" test "$ex" -ge 2
 	check "live unload: nfvs unloads" lb_unload
 	ex=$(nx $d conntrack -L expect 2>/dev/null)
-	ents=$(nx $d conntrack -L 2>/dev/null | grep 'helper=nfvs')
+	ents=$(nx $d conntrack -L 2>/dev/null | lines_with 'helper=nfvs')
 	check_eq "live unload: no expectation left" "" "$ex"
 	check_eq "live unload: no entry with nfvs's helper left" "" "$ents"
 	echo >&7
 	echo >&8
 	for n in 1 2; do
-		poll 30 lines_ge "$tmp/hold$n.out" 2
-		echo "# held session $n, let go: $(tail -n 1 "$tmp/hold$n.out")"
+		hold_read $n 30
+		echo "# held session $n, let go: ${hold_last[$n]}"
 	done
-	exec 7>&- 8>&-
+	exec 7>&- 8>&- 5<&- 6<&-
 	kill "$slow" 2>/dev/null
 	wait "$slow" 2>/dev/null
 	check_eq "live unload: no kernel warning" "" "$(nfvs_klog_problems "$mark")"

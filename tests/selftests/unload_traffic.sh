@@ -45,17 +45,25 @@
 # a second); and the times allowed are three times as long (rmmod retried
 # for 60 s and to succeed within 30 s, traffic served again within 90 s),
 # for a kernel that is that much slower.
+#
+# Under emulation each program started is dear (NFVS_EXECS counts them,
+# scripts/vm/guest.sh): what bash can do, it does itself (the status files,
+# /proc/modules, the table's columns), and the services are made by one
+# ipvsadm -R.
+# This script's directory, without dirname.
+here=${0%/*}
+[ "$here" != "$0" ] || here=.
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$(dirname "$0")/lib_nat.sh"
+. "$here/lib_nat.sh"
 # NFVS_UNLOAD_CYCLES: the cycles (2; 1 in the debug profile), the last
 # one bridged. 21 results a cycle, 3 more for the reload that starts each
 # but the first, 4 for the bridge, and 19 outside the cycles.
 cycles=${NFVS_UNLOAD_CYCLES:-$(volume 2 1)}
 plan $((20 + 24 * cycles))
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$here" && pwd)
 # The client's loops and the times allowed (the debug profile's are in the
 # header).
 tcp_loops=$(volume 3 1)
@@ -73,10 +81,26 @@ tmp=$(mktemp -d)
 command -v python3 >/dev/null || skip_all "no python3"
 command -v ipvsadm >/dev/null || skip_all "no ipvsadm"
 
+# cleanup: once (the end calls it before the exit would). ": >FILE" makes
+# the stop files, as touch would.
 cleanup() {
-	[ -d "$tmp" ] && touch "$tmp/stop" "$tmp/stop.poll"
+	trap - EXIT
+	[ -d "$tmp" ] && : >"$tmp/stop" && : >"$tmp/stop.poll"
 	nat_cleanup
 	rm -rf "$tmp"
+}
+
+# loaded MODULE: MODULE is in /proc/modules (nfvs_loaded, read by bash);
+# unloaded MODULE: it is not.
+loaded() {
+	local name rest
+	while read -r name rest; do
+		[ "$name" = "$1" ] && return 0
+	done </proc/modules
+	return 1
+}
+unloaded() {
+	! loaded "$1"
 }
 
 # rs_serve NS I: one unload_traffic.py server.
@@ -84,19 +108,30 @@ rs_serve() {
 	ip netns exec "$1" python3 -S "$here/unload_traffic.py" server --name "rs$2" &
 }
 
-# services: the three NAT services. Only with nfvs loaded: while it is not,
-# ipvsadm (and any user of the genl family IPVS) would load in-tree ip_vs.
+# services: the three NAT services, each with every real server (as
+# nat_service makes them), by one ipvsadm -R: its status is only its last
+# command's, so any error message fails it too. Only with nfvs loaded:
+# while it is not, ipvsadm (and any user of the genl family IPVS) would
+# load in-tree ip_vs.
 services() {
-	nfvs_loaded || return 1
-	nat_service -t 80 -s rr &&
-	nat_service -t 8000 -s rr &&
-	nat_service -u 53 -s rr
+	local svc i err
+	loaded nfvs || return 1
+	err=$(for svc in "-t $vip:80" "-t $vip:8000" "-u $vip:53"; do
+		echo "-A $svc -s rr"
+		for ((i = 1; i <= nat_servers; i++)); do
+			echo "-a $svc -r 10.0.$((i + 1)).2:${svc##*:} -m"
+		done
+	done | dx ipvsadm -R 2>&1) && [ -z "$err" ]
 }
 
-# counter FILE NAME: one counter of a status file of unload_traffic.py.
+# counter FILE NAME: one counter of a status file of unload_traffic.py
+# ("NAME=VALUE" words on one line), read by bash.
 counter() {
-	local v
-	v=$(tr ' ' '\n' 2>/dev/null <"$tmp/$1" | sed -n "s/^$2=//p")
+	local line kv v=
+	{ read -r line <"$tmp/$1"; } 2>/dev/null
+	for kv in $line; do
+		[ "${kv%%=*}" = "$2" ] && v=${kv#*=}
+	done
 	echo "${v:-0}"
 }
 
@@ -105,7 +140,7 @@ counter() {
 served() {
 	local t u l i
 	t=$(counter clients tcp_ok) u=$(counter clients udp_ok) l=$(counter clients long_echo)
-	for i in $(seq $((served_s * 5))); do
+	for ((i = 1; i <= served_s * 5; i++)); do
 		if [ "$(counter clients tcp_ok)" -ge $((t + 3)) ] &&
 		   [ "$(counter clients udp_ok)" -ge $((u + 3)) ] &&
 		   [ "$(counter clients long_echo)" -ge $((l + 3)) ]; then
@@ -115,12 +150,12 @@ served() {
 		sleep 0.2
 	done
 	not_ok "$1"
-	echo "#   clients: $(cat "$tmp/clients")"
+	echo "#   clients: $(<"$tmp/clients")"
 }
 
 # unload DESC: rmmod, retried while the module is only busy for a moment.
 unload() {
-	local desc=$1 t0 ms n=0 err errs=""
+	local desc=$1 t0 ms n=0 err errs="" left
 	t0=${EPOCHREALTIME/./}
 	while :; do
 		n=$((n + 1))
@@ -136,9 +171,14 @@ unload() {
 	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
 	echo "# $desc: $n rmmod attempt(s), ${ms} ms"
 	[ -n "$errs" ] && sort <<<"${errs%$'\n'}" | uniq -c | sed 's/^ */#   refused, times: /'
+	# The refusals other than "busy" (grep -v, by bash).
 	check_eq "$desc: refused only while in use (a dump running)" "" \
-		"$(grep -v 'is in use\|Resource temporarily unavailable' <<<"${errs%$'\n'}")"
-	if nfvs_loaded; then
+		"$(while IFS= read -r err; do
+			[[ $err == *'is in use'* ||
+				$err == *'Resource temporarily unavailable'* ]] ||
+				echo "$err"
+		done <<<"${errs%$'\n'}")"
+	if loaded nfvs; then
 		not_ok "$desc: rmmod succeeds"
 		echo "#   refcnt $(nfvs_refcnt)"
 	else
@@ -146,9 +186,12 @@ unload() {
 	fi
 	check "$desc: within $rmmod_s s" test "$ms" -le $((rmmod_s * 1000))
 	check "$desc: no nfvs module left" test ! -e /sys/module/nfvs
-	check "$desc: /proc/net/ip_vs gone" dx test ! -e /proc/net/ip_vs
-	check "$desc: net.nfvs sysctls gone" dx test ! -e /proc/sys/net/nfvs
-	check "$desc: in-tree ip_vs not loaded in its place" bash -c "! grep -q '^ip_vs ' /proc/modules"
+	# One shell in the director's namespace looks for both: "1 1" when
+	# neither is there ([ -e ]'s status for each).
+	left=$(dx sh -c '[ -e /proc/net/ip_vs ]; a=$?; [ -e /proc/sys/net/nfvs ]; echo "$a $?"')
+	check "$desc: /proc/net/ip_vs gone" test "${left% *}" = 1
+	check "$desc: net.nfvs sysctls gone" test "${left#* }" = 1
+	check "$desc: in-tree ip_vs not loaded in its place" unloaded ip_vs
 	check_eq "$desc: no kernel warning" "" "$(nfvs_klog_problems "$mark")"
 }
 
@@ -158,9 +201,14 @@ reload() {
 	served "$1: traffic is served again"
 }
 
-# helped: the director's entries with nfvs's helper; has_helped: some.
+# helped: the director's entries with nfvs's helper (counted by bash);
+# has_helped: some.
 helped() {
-	dx conntrack -L 2>/dev/null | grep -c 'helper=nfvs'
+	local line n=0
+	while IFS= read -r line; do
+		[[ $line == *helper=nfvs* ]] && n=$((n + 1))
+	done < <(dx conntrack -L 2>/dev/null)
+	echo "$n"
 }
 has_helped() {
 	[ "$(helped)" -gt 0 ]
@@ -189,7 +237,7 @@ poller=$!
 served "traffic is served"
 echo "# set up in $SECONDS s"
 
-for cycle in $(seq "$cycles"); do
+for ((cycle = 1; cycle <= cycles; cycle++)); do
 	cycle_start=$SECONDS
 	[ "$cycle" = 1 ] || reload "cycle $cycle"
 	d0=$(counter poll dumps)
@@ -197,7 +245,11 @@ for cycle in $(seq "$cycles"); do
 	unload "cycle $cycle: unload after ipvsadm -C"
 	reload "cycle $cycle"
 	[ "$cycle" = "$cycles" ] && bridged "cycle $cycle"
-	live=$(dx ipvsadm -Ln | awk '$1 == "->" && $2 ~ /:8000$/ { a += $5 } END { print a + 0 }')
+	# The active connections (5th column) of the real servers of :8000.
+	live=0
+	while read -r arrow rs _ _ active _; do
+		[[ $arrow == "->" && $rs == *:8000 ]] && live=$((live + active))
+	done < <(dx ipvsadm -Ln)
 	echo "# cycle $cycle: $live long-lived connections active"
 	check "cycle $cycle: long-lived connections open through nfvs" test "$live" -ge 1
 	unload "cycle $cycle: unload with services and live connections"
@@ -219,9 +271,9 @@ fi
 # and the veth are gone. Then nfvs must unload at once: nothing of the
 # namespace may hold it or be left.
 bridged "namespace deletion"
-touch "$tmp/stop.poll"
+: >"$tmp/stop.poll"
 wait "$poller"
-echo "# monitor: $(cat "$tmp/poll")"
+echo "# monitor: $(<"$tmp/poll")"
 check "the monitor dumped the table while nfvs came and went" \
 	test "$(counter poll dumps)" -gt 0
 check "the director's namespace is deleted under traffic" ip netns del "$d"
@@ -233,9 +285,9 @@ check "its veth goes with it" poll 30 gone_dc
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
 check "nfvs unloads after the namespace deletion" nfvs_unload
 check_eq "no kernel warning after the namespace deletion" "" "$(nfvs_klog_problems "$mark")"
-touch "$tmp/stop"
+: >"$tmp/stop"
 wait "$clients"
-echo "# clients: $(cat "$tmp/clients")"
+echo "# clients: $(<"$tmp/clients")"
 cleanup
 check "nfvs loads again" nfvs_load
 check "nfvs unloads at the end" nfvs_unload
