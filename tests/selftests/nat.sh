@@ -20,10 +20,18 @@
 # In the debug profile (lib.sh) round robin is shown with 2 TCP
 # connections and 2 UDP flows, one to each real server, instead of 6 and
 # 4: every scenario is nfvs's alone and runs once either way.
+#
+# A program start is dear on the debug kernel: the script reads listings
+# with the shell's builtins rather than grep, awk or sed, and sets up each
+# service with one ipvsadm -R.
+
+# The script's directory, without starting dirname.
+here=.
+[[ $0 == */* ]] && here=${0%/*}
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_nat.sh
-. "$(dirname "$0")/lib_nat.sh"
+. "$here/lib_nat.sh"
 plan 28
 
 # rs_serve NS I: greets over TCP :80 and UDP :53; answers GET lines on
@@ -36,7 +44,55 @@ rs_serve() {
 # conn_state CPORT: the state ipvsadm -Lnc shows for client port CPORT of
 # the service on :8080.
 conn_state() {
-	dx ipvsadm -Lnc | awk -v c="10.0.1.2:$1" '$4 == c && $5 ~ /:8080$/ { print $3 }'
+	local w
+	while read -r -a w; do
+		[ "${w[3]}" = "10.0.1.2:$1" ] && [[ ${w[4]} == *:8080 ]] && echo "${w[2]}"
+	done < <(dx ipvsadm -Lnc)
+}
+
+# count RE TEXT: how many lines of TEXT match the extended regular
+# expression RE (grep -c -E).
+count() {
+	local l n=0
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] && n=$((n + 1))
+	done <<<"$2"
+	echo $n
+}
+
+# comment PREFIX TEXT: the lines of TEXT as TAP comments, after "# PREFIX".
+comment() {
+	local l
+	while IFS= read -r l; do
+		echo "# $1$l"
+	done <<<"$2"
+}
+
+# matching RE TEXT: the lines of TEXT that match RE (grep -E).
+matching() {
+	local l
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] && printf '%s\n' "$l"
+	done <<<"$2"
+}
+
+# has RE FILE: a line of FILE matches RE (grep -q -E).
+has() {
+	[ -n "$(matching "$1" "$(<"$2")")" ]
+}
+
+# rr_service -t|-u PORT: the service VIP:PORT, round robin over both real
+# servers, NAT, on the same port (nat_service's), by one ipvsadm -R.
+# ipvsadm -R exits with the status of its last line, but reports every
+# failure on stderr: a message fails it too.
+rr_service() {
+	local err
+	err=$(dx ipvsadm -R 2>&1 <<-EOF
+		-A $1 $vip:$2 -s rr
+		-a $1 $vip:$2 -r 10.0.2.2:$2 -m
+		-a $1 $vip:$2 -r 10.0.3.2:$2 -m
+	EOF
+	) && [ -z "$err" ]
 }
 
 setup() {
@@ -47,7 +103,7 @@ setup() {
 # fetch N PROTO: N answers through the virtual service, one per line.
 fetch() {
 	local i
-	for i in $(seq "$1"); do
+	for ((i = 1; i <= $1; i++)); do
 		if [ "$2" = tcp ]; then
 			ip netns exec $c socat -T 5 - TCP:$vip:80 </dev/null
 		else
@@ -56,57 +112,89 @@ fetch() {
 	done
 }
 
-tmp_udp=$(mktemp)
+tmp=$(mktemp -d)
+cleanup() {
+	nat_cleanup
+	rm -rf "$tmp"
+}
 # The TCP connections and UDP flows of the round robin (even numbers).
 nt=$(volume 6 2)
 nu=$(volume 4 2)
 check "nfvs loads" nfvs_load
 check "topology comes up" setup
-check "TCP service with two NAT real servers" nat_service -t 80 -s rr
-check "UDP service with the same real servers" nat_service -u 53 -s rr
+check "TCP service with two NAT real servers" rr_service -t 80
+check "UDP service with the same real servers" rr_service -u 53
 
 answers=$(fetch "$nt" tcp)
-echo "$answers" | sed 's/^/# tcp: /'
+comment "tcp: " "$answers"
 check_eq "$nt TCP connections: $((nt / 2)) to each real server (rr)" "$((nt / 2)) $((nt / 2))" \
-	"$(grep -c '^rs1 ' <<<"$answers") $(grep -c '^rs2 ' <<<"$answers")"
+	"$(count '^rs1 ' "$answers") $(count '^rs2 ' "$answers")"
 check_eq "real servers see the client's address, not the director's" "$nt" \
-	"$(grep -c ' 10.0.1.2$' <<<"$answers")"
+	"$(count ' 10.0.1.2$' "$answers")"
 
 answers=$(fetch "$nu" udp)
-echo "$answers" | sed 's/^/# udp: /'
+comment "udp: " "$answers"
 check_eq "$nu UDP flows: $((nu / 2)) to each real server" "$((nu / 2)) $((nu / 2))" \
-	"$(grep -c '^rs1 ' <<<"$answers") $(grep -c '^rs2 ' <<<"$answers")"
+	"$(count '^rs1 ' "$answers") $(count '^rs2 ' "$answers")"
+
+# field N RE TEXT: field N (from 1, as awk splits a line) of each line of
+# TEXT that matches the extended regular expression RE, on one line.
+field() {
+	local l w out=()
+	while IFS= read -r l; do
+		read -r -a w <<<"$l"
+		[[ $l =~ $2 ]] && out+=("${w[$1 - 1]}")
+	done <<<"$3"
+	echo "${out[*]}"
+}
 
 stats=$(dx ipvsadm -Ln --stats)
-echo "$stats" | sed 's/^/# /'
-check_eq "ipvsadm --stats: $nt TCP connections on the service" "$nt" \
-	"$(awk -v v="$vip:80" '$1 == "TCP" && $2 == v { print $3 }' <<<"$stats")"
+comment "" "$stats"
+# The fields of the TCP service's line: connections, packets in, out...
+svc=()
+while read -r -a w; do
+	[ "${w[0]}" = TCP ] && [ "${w[1]}" = "$vip:80" ] && svc=("${w[@]}")
+done <<<"$stats"
+# counted: the service has incoming and outgoing packets (ipvsadm may
+# print a count as 12K: not 0 is more than 0).
+counted() {
+	[ "${svc[3]:-0}" != 0 ] && [ "${svc[4]:-0}" != 0 ]
+}
+check_eq "ipvsadm --stats: $nt TCP connections on the service" "$nt" "${svc[2]}"
 check_eq "ipvsadm --stats: $((nt / 2)) connections on each TCP real server" "$((nt / 2)) $((nt / 2))" \
-	"$(awk '/-> 10.0.[23].2:80/ { printf "%s ", $3 }' <<<"$stats" | sed 's/ $//')"
-check "incoming and outgoing packets counted" bash -c \
-	"awk -v v='$vip:80' '\$1 == \"TCP\" && \$2 == v && \$4 > 0 && \$5 > 0 { f = 1 } END { exit !f }' <<<'$stats'"
+	"$(field 3 '-> 10.0.[23].2:80' "$stats")"
+check "incoming and outgoing packets counted" counted
 check_eq "closed TCP connections are inactive on their real servers" "0 0" \
-	"$(dx ipvsadm -Ln | awk '/-> 10.0.[23].2:80/ { printf "%s ", $5 }' | sed 's/ $//')"
+	"$(field 5 '-> 10.0.[23].2:80' "$(dx ipvsadm -Ln)")"
 check_eq "conntrack=0: no conntrack entry for the virtual service" "0" \
-	"$(dx conntrack -L -d $vip 2>/dev/null | grep -c .)"
-check "a port without a service is left to the local stack" bash -c \
-	"! ip netns exec $c socat -T 2 - TCP:$vip:81 </dev/null"
+	"$(count . "$(dx conntrack -L -d $vip 2>/dev/null)")"
+# refused81: a connection to the VIP's port 81 fails.
+refused81() {
+	! ip netns exec $c socat -T 2 - TCP:$vip:81 </dev/null
+}
+check "a port without a service is left to the local stack" refused81
 
 # The largest UDP timeout nfvs takes (INT_MAX / HZ seconds; ipvsadm stops
 # at 31 days), with the conntrack bridge on: the connection's conntrack
 # entry follows it, and must not wrap (conntrack compares 32-bit jiffies as
-# signed) into an entry born expired.
+# signed) into an entry born expired. The value for each HZ is tried by
+# one nfvs_genl.py process (a Python start is dear on the debug kernel),
+# the smallest first: the kernel takes each up to its HZ's, which is the
+# last taken and stays, and refuses the larger ones.
+for hz in 1000 300 250 100; do
+	echo "hz$hz set-config --udp $((2147483647 / hz))"
+done | dx python3 -S "$here/nfvs_genl.py" batch "$tmp"
 for hz in 100 250 300 1000; do
 	max=$((2147483647 / hz))
-	dx python3 -S "$(dirname "$0")/nfvs_genl.py" set-config --udp "$max" 2>/dev/null && break
-done
+	[ "$(<"$tmp/hz$hz.rc")" = 0 ] && break
+done 2>/dev/null
 echo "# largest UDP timeout: $max s"
 dx sysctl -qw net.nfvs.conntrack=1
 echo q | ip netns exec $c socat -T 5 - UDP:$vip:53,sourceport=30053 >/dev/null
-ct=$(dx conntrack -L -p udp -d $vip --dport 53 2>/dev/null | grep 'sport=30053 ')
+ct=$(matching 'sport=30053 ' "$(dx conntrack -L -p udp -d $vip --dport 53 2>/dev/null)")
 echo "# ${ct:-no entry}"
 check "UDP timeout $max s, conntrack=1: the entry lives more than a day" \
-	test "$(awk '{ print $3 }' <<<"$ct")" -gt 86400 2>/dev/null
+	test "$(field 3 ^ "$ct")" -gt 86400 2>/dev/null
 dx ipvsadm --set 0 0 300
 dx sysctl -qw net.nfvs.conntrack=0
 
@@ -121,15 +209,17 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("", 5353))
 print("ready", flush=True)
 data, peer = s.recvfrom(512)
-s.sendto(data, peer)' >"$tmp_udp" &
-poll 10 grep -q ready "$tmp_udp"
-check "fwmark 7 (UDP 5353) with the FTP helper, NAT to rs1" bash -c "
-	ip netns exec $d iptables -t mangle -A PREROUTING -d $vip -p udp --dport 5353 -j MARK --set-mark 7 &&
-	ip netns exec $d python3 -S '$(dirname "$0")/nfvs_genl.py' add-service fwmark 7 --sched rr --helper ftp &&
-	ip netns exec $d ipvsadm -a -f 7 -r 10.0.2.2 -m"
+s.sendto(data, peer)' >"$tmp/udp" &
+poll 10 has ready "$tmp/udp"
+# fwmark7: the mark, the service and its real server.
+fwmark7() {
+	dx iptables -t mangle -A PREROUTING -d $vip -p udp --dport 5353 -j MARK --set-mark 7 &&
+		dx python3 -S "$here/nfvs_genl.py" add-service fwmark 7 --sched rr --helper ftp &&
+		dx ipvsadm -a -f 7 -r 10.0.2.2 -m
+}
+check "fwmark 7 (UDP 5353) with the FTP helper, NAT to rs1" fwmark7
 check_eq "fwmark service with the FTP helper: a UDP reply that reads like a 227 comes back unchanged" \
 	"$line" "$(echo "$line" | ip netns exec $c socat -T 5 - UDP:$vip:5353)"
-rm -f "$tmp_udp"
 
 # Conntrack's INVALID verdict is conntrack's own: with the bridge on, a
 # reset that conntrack rejects (2^30 before the window: "invalid rst")
@@ -137,33 +227,47 @@ rm -f "$tmp_udp"
 # close and, 10 s later, take the valid conntrack entry and the client's
 # connection with it.
 dx sysctl -qw net.nfvs.conntrack=1
-check "TCP service :8080 with two NAT real servers, conntrack=1" nat_service -t 8080 -s rr
+check "TCP service :8080 with two NAT real servers, conntrack=1" rr_service -t 8080
 dx iptables -A INPUT -d $vip -p tcp --dport 8080 -m conntrack --ctstate INVALID
-fifo=$(mktemp -u)
+fifo=$tmp/fifo
 mkfifo "$fifo"
-ip netns exec $c python3 -S "$(dirname "$0")/lbpeer.py" session tcp $vip 8080 \
-	<"$fifo" >"$tmp_udp" &
+ip netns exec $c python3 -S "$here/lbpeer.py" session tcp $vip 8080 \
+	<"$fifo" >"$tmp/session" &
 exec 7>"$fifo"
 echo GET >&7
-poll 10 grep -q '^rs' "$tmp_udp"
-cport=$(dx conntrack -L -p tcp -d $vip --dport 8080 2>/dev/null | sed -n 's/.* sport=\([0-9]*\) dport=8080 .*/\1/p' | head -n 1)
-echo "# client port ${cport:-none}; $(grep '^rs' "$tmp_udp")"
+poll 10 has '^rs' "$tmp/session"
+# The client's port: the first entry's, as its original direction has it.
+cport=
+while IFS= read -r l; do
+	[[ $l =~ .*\ sport=([0-9]*)\ dport=8080\  ]] && { cport=${BASH_REMATCH[1]}; break; }
+done < <(dx conntrack -L -p tcp -d $vip --dport 8080 2>/dev/null)
+echo "# client port ${cport:-none}; $(matching '^rs' "$(<"$tmp/session")")"
 check_eq "a session to :8080: ESTABLISHED in nfvs" "ESTABLISHED" "$(conn_state "$cport")"
 echo RST >&7
-poll 10 grep -q '^rst sent' "$tmp_udp"
+poll 10 has '^rst sent' "$tmp/session"
 sleep 1
-invalid=$(dx iptables -nvxL INPUT | awk '/ctstate INVALID/ { print $1 }')
+invalid=$(field 1 'ctstate INVALID' "$(dx iptables -nvxL INPUT)")
 echo "# INVALID packets to :8080 on INPUT: ${invalid:-none}"
 check "conntrack found the stale reset INVALID" test "${invalid:-0}" -ge 1
 check_eq "an INVALID reset leaves the nfvs connection ESTABLISHED" "ESTABLISHED" \
 	"$(conn_state "$cport")"
 sleep 11
-check "11 s later, the conntrack entry is still there, ESTABLISHED" bash -c \
-	"ip netns exec $d conntrack -L -p tcp -d $vip --dport 8080 --sport $cport 2>/dev/null | grep -q ESTABLISHED"
+# established: the session's conntrack entry is ESTABLISHED.
+established() {
+	[[ $(dx conntrack -L -p tcp -d $vip --dport 8080 --sport "$cport" 2>/dev/null) == *ESTABLISHED* ]]
+}
+check "11 s later, the conntrack entry is still there, ESTABLISHED" established
 echo GET >&7
-poll 10 test "$(grep -c '^rs' "$tmp_udp")" -ge 2
+# (Counted once, as poll's argument; "rst sent" begins with "rs" too.)
+poll 10 test "$(count '^rs' "$(<"$tmp/session")")" -ge 2
+# The first answer, and the last line but for "rst sent" and "connected".
+first='' last=''
+while IFS= read -r l; do
+	[[ -z $first && $l == rs* ]] && first=$l
+	[[ $l == "rst sent"* || $l == *connected* ]] || last=$l
+done <"$tmp/session"
 check_eq "and the session still gets its answers from its real server" \
-	"$(grep '^rs' "$tmp_udp" | head -n 1)" "$(grep -v '^rst sent' "$tmp_udp" | grep -v connected | tail -n 1)"
+	"$first" "$last"
 
 # ctnetlink lets root take an entry's helper away; nfvs's helper is how the
 # entry gives its connection back when it dies. Without it, the connection
@@ -172,19 +276,26 @@ check_eq "and the session still gets its answers from its real server" \
 ctl() {
 	dx conntrack -L -p tcp -d $vip --dport 8080 --sport "$cport" 2>/dev/null
 }
-check "the session's conntrack entry has nfvs's helper" grep -q 'helper=nfvs' <<<"$(ctl)"
+# ctl_has TEXT: the entry, as ctl lists it, holds TEXT.
+ctl_has() {
+	[[ $(ctl) == *"$1"* ]]
+}
+ctl_lacks() {
+	! ctl_has "$1"
+}
+check "the session's conntrack entry has nfvs's helper" ctl_has helper=nfvs
 # 7.3 no longer lets ctnetlink take a helper away (EOPNOTSUPP): there the
 # entry keeps nfvs's helper; 6.1 and 6.12 do.
-res=$(dx python3 -S "$(dirname "$0")/ct_helper.py" none tcp 10.0.1.2 "$cport" $vip 8080 2>&1)
+res=$(dx python3 -S "$here/ct_helper.py" none tcp 10.0.1.2 "$cport" $vip 8080 2>&1)
 echo "# ctnetlink, helper none: $res"
 case $res in
 ok)
 	ok "ctnetlink takes the helper away"
-	check "the entry has no helper now" bash -c "! grep -q 'helper=' <<<'$(ctl)'"
+	check "the entry has no helper now" ctl_lacks helper=
 	;;
 "ERR 95 "*)
 	ok "ctnetlink refuses to take the helper away on $(uname -r) (EOPNOTSUPP)"
-	check "the entry keeps nfvs's helper" grep -q 'helper=nfvs' <<<"$(ctl)"
+	check "the entry keeps nfvs's helper" ctl_has helper=nfvs
 	;;
 *)
 	not_ok "ctnetlink takes the helper away, or refuses with EOPNOTSUPP"
@@ -192,10 +303,11 @@ ok)
 esac
 nfvs_kmsg_mark "nat-orphan-$nfvs_sfx"
 exec 7>&-
-rm -f "$fifo" "$tmp_udp"
 dx sysctl -qw net.nfvs.conntrack=0
 
 cleanup
+# All gone: the EXIT trap would only look again (programs for nothing).
+trap - EXIT
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
 check "nfvs unloads" nfvs_unload
 check_eq "no kernel warning (nothing of nfvs left behind)" "" \
