@@ -16,27 +16,81 @@
 # past the blackhole waits 2 s for its answer instead of 0.5, and the
 # timeouts that connections must expire by are 15, 12 and 12 s instead of
 # 5, 4 and 4, so that the checks before them see the connections alive.
+#
+# A program start is dear on the debug kernel: the script reads answers
+# and listings with the shell's builtins rather than grep, awk, sed or
+# head, and makes services by one ipvsadm -R each time.
+
+# The script's directory, without starting dirname.
+here=.
+[[ $0 == */* ]] && here=${0%/*}
 # shellcheck source=lib.sh
-. "$(dirname "$0")/lib.sh"
+. "$here/lib.sh"
 # shellcheck source=lib_topo.sh
-. "$(dirname "$0")/lib_topo.sh"
+. "$here/lib_topo.sh"
 plan 51
 
 # Service ports: TCP and UDP for each method.
 declare -A tport=([nat]=80 [dr]=81 [tun]=82) uport=([nat]=53 [dr]=54 [tun]=55)
 declare -A flag=([nat]=-m [dr]=-g [tun]=-i) sport=([nat]=30000 [dr]=31000 [tun]=32000)
 
+# restore: "ipvsadm -R" in the director of the commands on stdin, one
+# program for all of them. It exits with the status of its last line, but
+# reports every failure on stderr: a message fails it too.
+restore() {
+	local err
+	err=$(nx $d ipvsadm -R 2>&1) && [ -z "$err" ]
+}
+
 # service METHOD: a TCP and a UDP service of that method over both real
 # servers, round robin.
 service() {
 	local m=$1 a=$vip i
 	[ "$m" = nat ] && a=$nvip
-	nx $d ipvsadm -A -t "$a:${tport[$m]}" -s rr &&
-	nx $d ipvsadm -A -u "$a:${uport[$m]}" -s rr || return 1
-	for i in 1 2; do
-		nx $d ipvsadm -a -t "$a:${tport[$m]}" -r "10.0.0.1$i:${tport[$m]}" "${flag[$m]}" &&
-		nx $d ipvsadm -a -u "$a:${uport[$m]}" -r "10.0.0.1$i:${uport[$m]}" "${flag[$m]}" ||
-			return 1
+	{
+		echo "-A -t $a:${tport[$m]} -s rr"
+		echo "-A -u $a:${uport[$m]} -s rr"
+		for i in 1 2; do
+			echo "-a -t $a:${tport[$m]} -r 10.0.0.1$i:${tport[$m]} ${flag[$m]}"
+			echo "-a -u $a:${uport[$m]} -r 10.0.0.1$i:${uport[$m]} ${flag[$m]}"
+		done
+	} | restore
+}
+
+# count RE TEXT: how many lines of TEXT match the extended regular
+# expression RE (grep -c -E).
+count() {
+	local l n=0
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] && n=$((n + 1))
+	done <<<"$2"
+	echo $n
+}
+
+# comment PREFIX TEXT: the lines of TEXT as TAP comments, after "# PREFIX".
+comment() {
+	local l
+	while IFS= read -r l; do
+		echo "# $1$l"
+	done <<<"$2"
+}
+
+# others N FILE...: as comments, the first N lines of the FILEs that are
+# not answers ("rs1 ..." or "rs2 ..."), after the file's name when there
+# are several (what grep -v | head | sed printed).
+others() {
+	local n=$1 f l
+	shift
+	for f in "$@"; do
+		while IFS= read -r l; do
+			[[ $l =~ ^rs[12]\  ]] && continue
+			[ $((n--)) -gt 0 ] || return 0
+			if [ $# -gt 1 ]; then
+				echo "# $f:$l"
+			else
+				echo "# $l"
+			fi
+		done <"$f"
 	done
 }
 
@@ -56,7 +110,14 @@ fi
 
 # spread FILE: "rs1 rs2" counts of the answers in FILE.
 spread() {
-	echo "$(grep -c '^rs1 ' "$1") $(grep -c '^rs2 ' "$1")"
+	local l n1=0 n2=0
+	while IFS= read -r l; do
+		case $l in
+		"rs1 "*) n1=$((n1 + 1)) ;;
+		"rs2 "*) n2=$((n2 + 1)) ;;
+		esac
+	done <"$1"
+	echo "$n1 $n2"
 }
 
 check "nfvs loads" nfvs_load
@@ -75,18 +136,21 @@ for m in nat dr tun; do
 	check_eq "$m: $reqs TCP requests answered, $((reqs / 2)) by each real server" \
 		"$((reqs / 2)) $((reqs / 2))" "$(spread "$tmp/$m.tcp")"
 	check_eq "$m: every TCP answer names the service port and the client" \
-		"$reqs" "$(grep -c -E "^rs[12] ${tport[$m]} $client\$" "$tmp/$m.tcp")"
+		"$reqs" "$(count "^rs[12] ${tport[$m]} $client\$" "$(<"$tmp/$m.tcp")")"
 	nx $c $peer udp $a "${uport[$m]}" "$reqs" --sport "${sport[$m]}" >"$tmp/$m.udp"
 	check_eq "$m: $reqs UDP request/replies answered, $((reqs / 2)) by each real server" \
 		"$((reqs / 2)) $((reqs / 2))" "$(spread "$tmp/$m.udp")"
 	check_eq "$m: every UDP answer carries its request" "$reqs" \
-		"$(grep -c -E "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$tmp/$m.udp")"
-	grep -v -E '^rs[12] ' "$tmp/$m.tcp" "$tmp/$m.udp" | head -n 5 | sed 's/^/# /'
-	stats=$(nx $d ipvsadm -Ln --stats -t "$a:${tport[$m]}")
-	check_eq "$m: ipvsadm --stats counts $reqs TCP connections" "$reqs" \
-		"$(awk '$1 == "TCP" { print $3 }' <<<"$stats")"
+		"$(count "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$(<"$tmp/$m.udp")")"
+	others 5 "$tmp/$m.tcp" "$tmp/$m.udp"
+	# The service's connections: the third field of its TCP line.
+	conns=
+	while read -r -a w; do
+		[ "${w[0]}" = TCP ] && conns+=${conns:+$'\n'}${w[2]}
+	done < <(nx $d ipvsadm -Ln --stats -t "$a:${tport[$m]}")
+	check_eq "$m: ipvsadm --stats counts $reqs TCP connections" "$reqs" "$conns"
 done
-nx $d ipvsadm -Ln | sed 's/^/# /'
+comment "" "$(nx $d ipvsadm -Ln)"
 
 # Fragments and offloads, every method. UDP requests of 3000 bytes (the
 # client sends them in fragments; the director balances the reassembled
@@ -106,8 +170,8 @@ whole() {
 	[ "$m" = nat ] && { a=$nvip; client=10.0.1.2; }
 	nx $c $peer udp $a "${uport[$m]}" "$frags" --size 3000 \
 		--sport $((sport[$m] + $2)) >"$tmp/$m.frag"
-	grep -v -E '^rs[12] ' "$tmp/$m.frag" | head -n 3 | sed 's/^/# /'
-	grep -c -E "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$tmp/$m.frag"
+	others 3 "$tmp/$m.frag"
+	count "^rs[12] ${uport[$m]} $client q[0-9]+\$" "$(<"$tmp/$m.frag")"
 }
 for m in nat dr tun; do
 	check_eq "$m: $frags UDP requests of 3000 bytes, fragmented both ways, come back whole" \
@@ -129,7 +193,9 @@ offloads() {
 	done
 }
 check "GRO on at the director, checksum offload and TSO off at the ends" offloads
-nx $d ethtool -k dc | grep -E '^(generic-receive-offload|rx-gro-list):' | sed 's/^/# dc: /'
+while IFS= read -r l; do
+	[[ $l =~ ^(generic-receive-offload|rx-gro-list): ]] && echo "# dc: $l"
+done < <(nx $d ethtool -k dc)
 for m in nat dr tun; do
 	a=$vip
 	[ "$m" = nat ] && a=$nvip
@@ -171,8 +237,10 @@ for m in nat dr; do
 done
 
 # ICMP errors about NAT flows, both ways.
-nx $d ipvsadm -A -u $nvip:56 -s rr
-nx $d ipvsadm -a -u $nvip:56 -r 10.0.0.11:56 -m
+restore <<-EOF
+	-A -u $nvip:56 -s rr
+	-a -u $nvip:56 -r 10.0.0.11:56 -m
+EOF
 check_eq "nat: a real server's port-unreachable reaches the client translated" \
 	"refused" "$(nx $c $peer refused $nvip 56)"
 # The watchers listen until killed: each says when its socket is open,
@@ -185,7 +253,8 @@ nx rs2-$nfvs_sfx $peer watch 120 --ready "$tmp/ready2" >"$tmp/watch2" &
 w2=$!
 poll 60 test -e "$tmp/ready1" -a -e "$tmp/ready2"
 nx $c $peer udp $nvip 53 1 --bind 10.0.1.2:40000 >"$tmp/flow"
-rs=$(awk '{ print $1 }' "$tmp/flow")
+# The name of the real server that answered (the answer's first word).
+read -r rs _ <"$tmp/flow"
 nx $c $peer unreach $nvip 53 10.0.1.2 40000 --badsum >/dev/null
 nx $c $peer unreach $nvip 53 10.0.1.2 40000 >/dev/null
 poll 30 test -s "$tmp/watch1" -o -s "$tmp/watch2"
@@ -193,22 +262,37 @@ sleep 1
 kill $w1 $w2 2>/dev/null
 wait $w1 $w2 2>/dev/null || true
 rip=10.0.0.1${rs#rs}
+# What the two watchers received, in one list.
+mapfile -t errs <"$tmp/watch1"
+mapfile -t -O "${#errs[@]}" errs <"$tmp/watch2"
 check_eq "nat: the client's port-unreachable about a reply reaches its real server translated" \
-	"10.0.1.2 $rip:53 10.0.1.2:40000" \
-	"$(cat "$tmp/watch1" "$tmp/watch2" | head -n 1)"
+	"10.0.1.2 $rip:53 10.0.1.2:40000" "${errs[0]}"
 check_eq "nat: one with a bad checksum is dropped, not re-checksummed and passed on" \
-	"1" "$(cat "$tmp/watch1" "$tmp/watch2" | wc -l)"
+	"1" "${#errs[@]}"
 
 # Idle and closed connections age out with the configured timeouts
 # (ipvsadm --set TCP TCPFIN UDP), on services made after the change.
 # conns OPTION VIP:PORT: "active inactive" connections of a service.
+# (The lines of the real servers, "->": the header's has no numbers.)
 conns() {
-	nx $d ipvsadm -Ln "$1" "$2" | awk '/->/ { a += $5; i += $6 } END { print a + 0, i + 0 }'
+	local l w a=0 i=0
+	while IFS= read -r l; do
+		[[ $l == *"->"* ]] || continue
+		read -r -a w <<<"$l"
+		[[ ${w[4]} =~ ^[0-9]+$ ]] && a=$((a + w[4]))
+		[[ ${w[5]} =~ ^[0-9]+$ ]] && i=$((i + w[5]))
+	done < <(nx $d ipvsadm -Ln "$1" "$2")
+	echo "$a $i"
 }
-nx $d ipvsadm --set "${timeouts[@]}"
-nx $d ipvsadm -A -t $nvip:84 && nx $d ipvsadm -a -t $nvip:84 -r 10.0.0.11 -m
-nx $d ipvsadm -A -t $vip:83 && nx $d ipvsadm -a -t $vip:83 -r 10.0.0.12 -g
-nx $d ipvsadm -A -u $nvip:57 && nx $d ipvsadm -a -u $nvip:57 -r 10.0.0.11 -m
+restore <<-EOF
+	--set ${timeouts[*]}
+	-A -t $nvip:84
+	-a -t $nvip:84 -r 10.0.0.11 -m
+	-A -t $vip:83
+	-a -t $vip:83 -r 10.0.0.12 -g
+	-A -u $nvip:57
+	-a -u $nvip:57 -r 10.0.0.11 -m
+EOF
 coproc HOLD { nx $c $peer tcp $nvip 84 1 --hold; }
 read -r -u "${HOLD[0]}" line
 echo "# held: $line"
@@ -219,7 +303,7 @@ nx $c $peer udp $nvip 57 3 >/dev/null
 check_eq "udp: flows are inactive" "0 3" "$(conns -u $nvip:57)"
 nx $c $peer tcp $nvip 80 2 --rst --bind 10.0.1.3 >/dev/null
 check_eq "nat: connections reset by the client are in CLOSE" "2" \
-	"$(nx $d ipvsadm -Lnc | grep -c -E '^TCP .* CLOSE +10\.0\.1\.3:')"
+	"$(count '^TCP .* CLOSE +10\.0\.1\.3:' "$(nx $d ipvsadm -Lnc)")"
 sleep $((timeouts[0] + 1))
 check_eq "nat: an idle established connection expires after the TCP timeout" \
 	"0 0" "$(conns -t $nvip:84)"
@@ -231,21 +315,30 @@ wait "$HOLD_PID" 2>/dev/null
 # CLOSE's 10 s since the reset: 11 s of sleep in all.
 sleep $((timeouts[0] < 10 ? 10 - timeouts[0] : 1))
 check_eq "nat: reset connections are gone after CLOSE's 10 s" "0" \
-	"$(nx $d ipvsadm -Lnc | grep -c -E ' 10\.0\.1\.3:')"
+	"$(count ' 10\.0\.1\.3:' "$(nx $d ipvsadm -Lnc)")"
 
 # Path MTU: 1480 on the way to the real servers leaves 1460 for what a
 # tunnel carries; a client sending 1500-byte packets with DF is told so
 # and its retry goes through.
-ip -n $d route add 10.0.0.11/32 dev lan mtu 1480
-ip -n $d route add 10.0.0.12/32 dev lan mtu 1480
+ip -force -n $d -batch - <<-EOF
+	route add 10.0.0.11/32 dev lan mtu 1480
+	route add 10.0.0.12/32 dev lan mtu 1480
+EOF
 check_eq "tun: a $((pmtu_put / 1000)) KB upload through a path of MTU 1480 succeeds" "ok" \
 	"$(nx $c $peer put $vip 82 "$pmtu_put")"
-check "tun: the client learned MTU 1460 from frag-needed" bash -c \
-	"ip -n $c route get $vip | grep -q 'mtu 1460'"
-nx $c ip route get $vip | sed 's/^/# /'
+# learned: the client's route to the VIP (kept in $route, shown below)
+# has MTU 1460.
+learned() {
+	route=$(ip -n $c route get $vip)
+	[[ $route == *"mtu 1460"* ]]
+}
+check "tun: the client learned MTU 1460 from frag-needed" learned
+comment "" "$route"
 
 rm -rf "$tmp"
 cleanup
+# All gone: the EXIT trap would only look again (programs for nothing).
+trap - EXIT
 check_eq "no module reference held" "0" "$(nfvs_refcnt)"
 check "nfvs unloads" nfvs_unload
 tap_done
