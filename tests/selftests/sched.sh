@@ -202,6 +202,9 @@ check_eq "sh-fallback: the clients of rs2 move to rs1, the others stay" \
 # lc and wlc: three connections held on rs1 send new ones to rs2.
 for s in lc wlc; do
 	check "$s service, rs2 quiesced" service $s "" 1:2 2:0
+	# (Emptied first: wait_for must not count the lines of the loop
+	# before, left until the client's redirection empties the file.)
+	: >"$tmp/held"
 	exec {hold}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 3 \
 			>"$tmp/held")
 	check "$s: 3 connections held on rs1" wait_for 3 "$tmp/held"
@@ -235,6 +238,7 @@ while read -r _ addr x y _; do
 	[ "$addr" = 10.0.2.2:80 ] && thr+="${thr:+$'\n'}$x $y"
 done < <(dx ipvsadm -Ln --thresholds -t $vip:80)
 check_eq "rr: ipvsadm -Ln --thresholds shows them" "3 1" "$thr"
+: >"$tmp/held"
 exec {hold}> >(exec ip netns exec $c python3 -S "$client" hold $vip 80 8 \
 		>"$tmp/held")
 check "rr: 8 connections held" wait_for 8 "$tmp/held"
