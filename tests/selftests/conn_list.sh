@@ -72,24 +72,6 @@ services() {
 	done | dx ipvsadm -R 2>&1) && [ -z "$err" ]
 }
 
-# count RE TEXT: how many lines of TEXT match the extended regular
-# expression RE (grep -c -E).
-count() {
-	local l n=0
-	while IFS= read -r l; do
-		[[ $l =~ $1 ]] && n=$((n + 1))
-	done <<<"$2"
-	echo $n
-}
-
-# comment TEXT: the lines of TEXT as TAP comments.
-comment() {
-	local l
-	while IFS= read -r l; do
-		echo "# $l"
-	done <<<"$1"
-}
-
 # answered FILE...: how many lines of the FILEs are answers ("rsN ...").
 answered() {
 	local f n=0
@@ -133,17 +115,6 @@ row() {
 		read -r -a w <<<"$l"
 		[ "${w[0]}" = "$1" ] && [ "${w[2]}" = "$cp" ] && printf '%s\n' "$l"
 	done <<<"$conns"
-}
-
-# field N RE TEXT: field N (from 1, as awk splits a line) of each line of
-# TEXT that matches the extended regular expression RE, on one line.
-field() {
-	local l w out=()
-	while IFS= read -r l; do
-		read -r -a w <<<"$l"
-		[[ $l =~ $2 ]] && out+=("${w[$1 - 1]}")
-	done <<<"$3"
-	echo "${out[*]}"
 }
 
 # expect_row DESC PROTO CPORT VPORT RIP STATE MIN MAX: the line reads exactly
@@ -207,7 +178,7 @@ done
 check_eq "$nc UDP flows answered" "$nc" "$(answered "$tmp"/udp*)"
 
 conns=$(dx cat /proc/net/ip_vs_conn)
-comment "$conns"
+comment <<<"$conns"
 check_eq "$((2 * nc)) connections listed" "$((2 * nc))" "$(count '^(TCP|UDP) ' "$conns")"
 for ((i = 1; i <= nc; i++)); do
 	expect_row "TCP $client:$((41000 + i)) ESTABLISHED to its real server" \
@@ -221,7 +192,7 @@ for ((i = 1; i <= nc; i++)); do
 done
 
 ipvsadm_conns=$(dx ipvsadm -Lnc)
-comment "$ipvsadm_conns"
+comment <<<"$ipvsadm_conns"
 check_eq "ipvsadm -Lnc: $((2 * nc)) entries" "$((2 * nc))" \
 	"$(count '^(TCP|UDP) ' "$ipvsadm_conns")"
 check_eq "ipvsadm -Lnc: TCP $client:41001 ESTABLISHED, VIP and real server" \

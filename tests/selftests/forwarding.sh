@@ -57,24 +57,6 @@ service() {
 	} | restore
 }
 
-# count RE TEXT: how many lines of TEXT match the extended regular
-# expression RE (grep -c -E).
-count() {
-	local l n=0
-	while IFS= read -r l; do
-		[[ $l =~ $1 ]] && n=$((n + 1))
-	done <<<"$2"
-	echo $n
-}
-
-# comment PREFIX TEXT: the lines of TEXT as TAP comments, after "# PREFIX".
-comment() {
-	local l
-	while IFS= read -r l; do
-		echo "# $1$l"
-	done <<<"$2"
-}
-
 # others N FILE...: as comments, the first N lines of the FILEs that are
 # not answers ("rs1 ..." or "rs2 ..."), after the file's name when there
 # are several (what grep -v | head | sed printed).
@@ -150,7 +132,7 @@ for m in nat dr tun; do
 	done < <(nx $d ipvsadm -Ln --stats -t "$a:${tport[$m]}")
 	check_eq "$m: ipvsadm --stats counts $reqs TCP connections" "$reqs" "$conns"
 done
-comment "" "$(nx $d ipvsadm -Ln)"
+comment <<<"$(nx $d ipvsadm -Ln)"
 
 # Fragments and offloads, every method. UDP requests of 3000 bytes (the
 # client sends them in fragments; the director balances the reassembled
@@ -333,7 +315,7 @@ learned() {
 	[[ $route == *"mtu 1460"* ]]
 }
 check "tun: the client learned MTU 1460 from frag-needed" learned
-comment "" "$route"
+comment <<<"$route"
 
 rm -rf "$tmp"
 cleanup

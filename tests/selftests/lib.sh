@@ -140,12 +140,43 @@ ipvsadm_rules() {
 	return 1
 }
 
-# comment: stdin as TAP comments ("# " before each line), by the shell.
+# comment [PREFIX]: stdin as TAP comments ("# PREFIX" before each line), by
+# the shell.
 comment() {
 	local line
 	while IFS= read -r line; do
-		echo "# $line"
+		echo "# ${1:-}$line"
 	done
+}
+
+# Text read by the shell rather than by grep or awk (programs are dear on
+# the debug kernel). count REGEX TEXT: how many lines of TEXT match the
+# extended regular expression REGEX.
+count() {
+	local l n=0
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] && n=$((n + 1))
+	done <<<"$2"
+	echo $n
+}
+
+# matching REGEX TEXT: the lines of TEXT that match REGEX.
+matching() {
+	local l
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] && printf '%s\n' "$l"
+	done <<<"$2"
+}
+
+# field N REGEX TEXT: word N (from 1) of each line of TEXT that matches
+# REGEX, on one line.
+field() {
+	local l w out=()
+	while IFS= read -r l; do
+		read -r -a w <<<"$l"
+		[[ $l =~ $2 ]] && out+=("${w[$1 - 1]}")
+	done <<<"$3"
+	echo "${out[*]}"
 }
 
 # peer_start NS MODE NAME ARGS...: "lbpeer.py MODE NAME ARGS..." in network

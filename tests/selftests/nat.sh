@@ -50,32 +50,6 @@ conn_state() {
 	done < <(dx ipvsadm -Lnc)
 }
 
-# count RE TEXT: how many lines of TEXT match the extended regular
-# expression RE (grep -c -E).
-count() {
-	local l n=0
-	while IFS= read -r l; do
-		[[ $l =~ $1 ]] && n=$((n + 1))
-	done <<<"$2"
-	echo $n
-}
-
-# comment PREFIX TEXT: the lines of TEXT as TAP comments, after "# PREFIX".
-comment() {
-	local l
-	while IFS= read -r l; do
-		echo "# $1$l"
-	done <<<"$2"
-}
-
-# matching RE TEXT: the lines of TEXT that match RE (grep -E).
-matching() {
-	local l
-	while IFS= read -r l; do
-		[[ $l =~ $1 ]] && printf '%s\n' "$l"
-	done <<<"$2"
-}
-
 # has RE FILE: a line of FILE matches RE (grep -q -E).
 has() {
 	[ -n "$(matching "$1" "$(<"$2")")" ]
@@ -126,30 +100,19 @@ check "TCP service with two NAT real servers" rr_service -t 80
 check "UDP service with the same real servers" rr_service -u 53
 
 answers=$(fetch "$nt" tcp)
-comment "tcp: " "$answers"
+comment "tcp: " <<<"$answers"
 check_eq "$nt TCP connections: $((nt / 2)) to each real server (rr)" "$((nt / 2)) $((nt / 2))" \
 	"$(count '^rs1 ' "$answers") $(count '^rs2 ' "$answers")"
 check_eq "real servers see the client's address, not the director's" "$nt" \
 	"$(count ' 10.0.1.2$' "$answers")"
 
 answers=$(fetch "$nu" udp)
-comment "udp: " "$answers"
+comment "udp: " <<<"$answers"
 check_eq "$nu UDP flows: $((nu / 2)) to each real server" "$((nu / 2)) $((nu / 2))" \
 	"$(count '^rs1 ' "$answers") $(count '^rs2 ' "$answers")"
 
-# field N RE TEXT: field N (from 1, as awk splits a line) of each line of
-# TEXT that matches the extended regular expression RE, on one line.
-field() {
-	local l w out=()
-	while IFS= read -r l; do
-		read -r -a w <<<"$l"
-		[[ $l =~ $2 ]] && out+=("${w[$1 - 1]}")
-	done <<<"$3"
-	echo "${out[*]}"
-}
-
 stats=$(dx ipvsadm -Ln --stats)
-comment "" "$stats"
+comment <<<"$stats"
 # The fields of the TCP service's line: connections, packets in, out...
 svc=()
 while read -r -a w; do
