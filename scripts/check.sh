@@ -26,14 +26,14 @@
 # loaded machine makes make check longer, not red. scripts/cpulimit.sh 1.2
 # make check reproduces a slow machine.
 #
-# NFVS_SERIES="6.1 6.12 7.3" picks the kernels (the default: the three of
-# Debian); add "debug" for the debug kernel of scripts/debug-kernel.sh,
-# which runs the selftests of tests/debug-kernel/selftests on 2 vCPUs in
-# their debug profile, and its detector canaries (not yet by default: see
-# Documentation/testing.rst).
+# NFVS_SERIES picks the kernels; the default, "6.1 6.12 7.3 debug", is the
+# three of Debian and the debug kernel of scripts/debug-kernel.sh (KASAN,
+# lockdep, kmemleak), which runs the selftests of
+# tests/debug-kernel/selftests on 2 vCPUs in their debug profile, and its
+# detector canaries (Documentation/testing.rst, "The debug kernel").
 # NFVS_KVM=1 uses KVM; NFVS_JOBS sets how many guests run at once.
 set -uo pipefail
-export NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3"}
+export NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3 debug"}
 . "$(dirname "$0")/lib.sh"
 
 res=$NFVS_BUILD/check
