@@ -20,8 +20,16 @@
 # adds them back with other weights and re-weights rs1, 20 times (100
 # commands). Checks: every batch applied, connections answered throughout,
 # the servers at the batch's last weights in the end, no connection
-# counter below zero; at the end nfvs unloads (no destination or service
-# left referenced) and the kernel log has no warning.
+# counter below zero. Then keepalived (unmodified, health checker only) in
+# the director with a NAT virtual server per scheduler (VIP:81...), all at
+# once, while its configuration goes round three (rs2 out, rs3 out, all
+# in, with other weights) with a reload every half second for
+# NFVS_KEEPALIVED_CHURN_SECONDS (default 10) and both clients connect to
+# the services in turn: keepalived keeps running and logs no IPVS error,
+# takes real servers out at the reloads, ends at the last configuration's
+# table and removes it all when it stops. At the end nfvs unloads (no
+# destination or service left referenced) and the kernel log has no
+# warning.
 #
 # In the debug profile (debug_profile, lib.sh) every scheduler still
 # churns, since the defects this looks for were each scheduler's state on
@@ -48,10 +56,11 @@ for sched in $scheds; do
 	spread_has $i && mine=$((mine + 1))
 	i=$((i + 1))
 done
-plan $((5 + 4 * mine))
+plan $((15 + 4 * mine))
 
 client=$nfvs_dir/sched_client.py
 secs=${NFVS_CHURN_SECONDS:-$(volume 6 3)}
+ksecs=${NFVS_KEEPALIVED_CHURN_SECONDS:-10}
 mark=dest-churn-$nfvs_sfx
 tmp=$(mktemp -d)
 
@@ -91,6 +100,142 @@ churn() {
 		echo "$n $failed"
 		ipvsadm -Ln -t "$4"
 		ipvsadm -D -t "$4"' churn "$1" "$tmp/batch" "$tmp/churn.err" "$vip:80"
+}
+
+# kconf W1 W2 W3: keepalived.conf, a NAT virtual server VIP:81... for each
+# scheduler over rs1..rs3 with these weights ("-": not there), no health
+# check (so each is up).
+kconf() {
+	local p=81 s w i
+	printf 'global_defs {\n\trouter_id nfvs_churn\n}\n'
+	for s in $scheds; do
+		printf 'virtual_server %s %d {\n\tlvs_sched %s\n\tlvs_method NAT\n\tprotocol TCP\n' $vip $p "$s"
+		i=0
+		for w in "$@"; do
+			i=$((i + 1))
+			[ "$w" = - ] && continue
+			printf '\treal_server %s 80 {\n\t\tweight %d\n\t}\n' "${rip[i]%:*}" "$w"
+		done
+		printf '}\n'
+		p=$((p + 1))
+	done
+}
+
+# ktable W1 W2 W3: the table kconf's configuration makes, as ktable_now
+# prints it.
+ktable() {
+	local p=81 s w i
+	for s in $scheds; do
+		echo "TCP $vip:$p $s"
+		i=0
+		for w in "$@"; do
+			i=$((i + 1))
+			[ "$w" = - ] || echo "-> ${rip[i]} Masq $w"
+		done
+		p=$((p + 1))
+	done
+}
+
+# ktable_now: the director's table, services and "-> SERVER Masq WEIGHT";
+# the servers' lines whose connection counters are above 2^31 - 1 (below
+# zero) go to $tmp/below.
+ktable_now() {
+	local line arrow addr fwd w act inact
+	: >"$tmp/below"
+	dx ipvsadm -Ln >"$tmp/kt" 2>&1
+	while IFS= read -r line; do
+		read -r arrow addr fwd w act inact _ <<<"$line"
+		case $arrow in
+		TCP) echo "TCP $addr $fwd" ;;
+		-\>)
+			[[ $addr == 10* ]] || continue
+			echo "-> $addr $fwd $w"
+			[ "$act" -gt 2147483647 ] || [ "$inact" -gt 2147483647 ] &&
+				echo "$line" >>"$tmp/below"
+			;;
+		esac
+	done <"$tmp/kt"
+}
+
+# ktable_is EXPECTED: the table is EXPECTED, tried for up to 60 s.
+ktable_is() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		[ "$(ktable_now)" = "$1" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+keepalived_churn() {
+	local a b kpid n=0 end k answered u errors fpids line removed ports='' f0=$nfvs_failed s
+	kconf 2 2 2 >"$tmp/conf.A"
+	kconf 3 - 1 >"$tmp/conf.B"
+	kconf 1 4 - >"$tmp/conf.C"
+	k=81
+	for s in $scheds; do
+		ports+=${ports:+,}$k
+		k=$((k + 1))
+	done
+	b=ok
+	for k in A B C; do
+		keepalived -t -f "$tmp/conf.$k" >"$tmp/kt.$k" 2>&1 || b="conf.$k: $(<"$tmp/kt.$k")"
+	done
+	check_eq "keepalived churn: keepalived -t accepts the three configurations" ok "$b"
+	ln -s conf.A "$tmp/keepalived.conf"
+	# Not dx (a function: $! would be a subshell's): ip execs keepalived.
+	ip netns exec "$d" keepalived --dont-fork --check --log-console \
+		--log-detail --no-syslog --use-file="$tmp/keepalived.conf" \
+		--pid="$tmp/k.pid" --checkers_pid="$tmp/kc.pid" \
+		--vrrp_pid="$tmp/kv.pid" --bfd_pid="$tmp/kb.pid" \
+		>"$tmp/klog" 2>&1 </dev/null &
+	kpid=$!
+	check "keepalived churn: keepalived brings up a service per scheduler" ktable_is "$(ktable 2 2 2)"
+	fpids=()
+	for k in 1 2; do
+		ip netns exec $c python3 -S "$client" flood $vip \
+			"$ports" "$ksecs" \
+			>"$tmp/kflood$k" 2>/dev/null &
+		fpids+=($!)
+	done
+	end=$((SECONDS + ksecs))
+	while [ $SECONDS -lt $end ]; do
+		for k in B C A; do
+			ln -sfn "conf.$k" "$tmp/keepalived.conf"
+			kill -HUP "$kpid" 2>/dev/null
+			n=$((n + 1))
+			sleep 0.5
+		done
+	done
+	wait "${fpids[@]}"
+	check "keepalived churn: keepalived still running after $n reloads" kill -0 "$kpid"
+	answered=0 u=0
+	for k in 1 2; do
+		read -r _ a _ b _ <"$tmp/kflood$k" && answered=$((answered + ${a:-0})) u=$((u + ${b:-0}))
+	done
+	# Each round takes rs2 out of every service (B), puts it back and takes
+	# rs3 out (C), and puts rs3 back (A): keepalived logs the 22 removals
+	# (not the additions; the last configuration's table shows those).
+	removed=0
+	while IFS= read -r line; do
+		case $line in *"Removing service "*) removed=$((removed + 1)) ;; esac
+	done <"$tmp/klog"
+	echo "# keepalived churn: $n reloads, $removed real servers taken out; connections answered $answered, unanswered $u"
+	check "keepalived churn: the reloads took real servers out (at least a round: 22)" \
+		test "$removed" -ge 22
+	check "keepalived churn: connections answered during the churn" test "$answered" -gt 0
+	check "keepalived churn: the table is the last configuration's" ktable_is "$(ktable 2 2 2)"
+	check_eq "keepalived churn: no connection counter below zero" "" "$(<"$tmp/below")"
+	term_wait "$kpid" 20
+	check_eq "keepalived churn: keepalived stops within 20 s of SIGTERM, exit status 0" 0 $?
+	check_eq "keepalived churn: keepalived removed the services" "" "$(ktable_now)"
+	errors=$(grep -i -E 'ipvs.*(errno|fail|error)|netlink.*error|cannot|can.t ' "$tmp/klog")
+	check_eq "keepalived churn: keepalived logged no IPVS or netlink error" "" "$errors"
+	if [ "$nfvs_failed" != "$f0" ]; then
+		echo "# keepalived's log (its last 20 lines):"
+		mapfile -t lines <"$tmp/klog"
+		printf '# %s\n' "${lines[@]: -20}"
+	fi
 }
 
 check "nfvs loads" nfvs_load
@@ -147,6 +292,17 @@ done
 if [ -s "$tmp/churn.err" ]; then
 	mapfile -t -n 5 errs <"$tmp/churn.err"
 	printf '# %s\n' "${errs[@]}"
+fi
+
+# keepalived: one virtual server per scheduler (ports 81...), all at once,
+# while its configuration goes round A, B, C with a reload (SIGHUP) every
+# half second and both clients connect to the services in turn.
+if command -v keepalived >/dev/null; then
+	keepalived_churn
+else
+	for ((k = 0; k < 10; k++)); do
+		not_ok "keepalived churn: keepalived is not installed"
+	done
 fi
 
 check_eq "no kernel warning" "" "$(nfvs_klog_problems "$mark")"

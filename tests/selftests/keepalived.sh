@@ -229,19 +229,8 @@ listen "$rs2" 80
 table_becomes "and added back when it listens again" "$full"
 
 check "keepalived is still running" kill -0 "$kpid"
-kill -TERM "$kpid"
-for _ in $(seq 100); do
-	kill -0 "$kpid" 2>/dev/null || break
-	sleep 0.2
-done
-if kill -0 "$kpid" 2>/dev/null; then
-	not_ok "keepalived stops within 20 s of SIGTERM"
-	kill -KILL "$kpid"
-	wait "$kpid"
-else
-	wait "$kpid"
-	check_eq "keepalived stops within 20 s of SIGTERM, exit status 0" 0 $?
-fi
+term_wait "$kpid" 20
+check_eq "keepalived stops within 20 s of SIGTERM, exit status 0" 0 $?
 kpid=
 check_eq "keepalived removed the services when it stopped" "" "$(table)"
 errors=$(grep -i -E 'ipvs.*(errno|fail|error)|netlink.*error|cannot|can.t ' "$dir/log")

@@ -58,6 +58,24 @@ check_eq() {
 	fi
 }
 
+# term_wait PID SECONDS: SIGTERM to PID (a child of this shell), then waits
+# up to SECONDS for it to end; returns its exit status, or 124 (after a
+# SIGKILL) when it did not end in time.
+term_wait() {
+	local i
+	kill -TERM "$1" 2>/dev/null
+	for ((i = 0; i < $2 * 5; i++)); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1"
+			return
+		fi
+		sleep 0.2
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 124
+}
+
 # skip_all REASON: the script does not apply here.
 skip_all() {
 	echo "$1" >&2

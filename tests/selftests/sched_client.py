@@ -15,9 +15,10 @@ The real servers greet each connection with "NAME ..." (sched.sh).
       N requests, each from a socket (so a source port) of its own, sent
       again once if unanswered (UDP); prints "NAME ok TRIES" when the
       answer quotes the request, else "NAME bad TRIES".
-  sched_client.py flood VIP PORT SECONDS
+  sched_client.py flood VIP PORT[,PORT...] SECONDS
       connections one after the other, as fast as they are answered (each
-      given 2 s), for SECONDS; prints "answered N unanswered M" at the end.
+      given 2 s), for SECONDS, to the ports in turn; prints "answered N
+      unanswered M" at the end.
 """
 import socket
 import sys
@@ -90,10 +91,13 @@ def cmd_udp(vip, port, n):
               flush=True)
 
 
-def cmd_flood(vip, port, seconds):
+def cmd_flood(vip, ports, seconds):
     answered = unanswered = 0
     end = time.monotonic() + seconds
+    i = 0
     while time.monotonic() < end:
+        port = ports[i % len(ports)]
+        i += 1
         try:
             with socket.create_connection((vip, port), 2) as sock:
                 if greeting(sock) != "none":
@@ -108,10 +112,11 @@ def cmd_flood(vip, port, seconds):
 def main(argv):
     if len(argv) < 5 or argv[1] not in ("tcp", "hold", "udp", "flood"):
         sys.exit(__doc__)
-    vip, port, n = argv[2], int(argv[3]), int(argv[4])
     if argv[1] == "flood":
-        cmd_flood(vip, port, n)
-    elif argv[1] == "tcp":
+        cmd_flood(argv[2], [int(p) for p in argv[3].split(",")], int(argv[4]))
+        return
+    vip, port, n = argv[2], int(argv[3]), int(argv[4])
+    if argv[1] == "tcp":
         cmd_tcp(vip, port, n, argv[5:])
     elif argv[1] == "hold":
         cmd_hold(vip, port, n)
