@@ -221,16 +221,28 @@ established() {
 }
 check "11 s later, the conntrack entry is still there, ESTABLISHED" established
 echo GET >&7
-# (Counted once, as poll's argument; "rst sent" begins with "rs" too.)
-poll 10 test "$(count '^rs' "$(<"$tmp/session")")" -ge 2
-# The first answer, and the last line but for "rst sent" and "connected".
-first='' last=''
-while IFS= read -r l; do
-	[[ -z $first && $l == rs* ]] && first=$l
-	[[ $l == "rst sent"* || $l == *connected* ]] || last=$l
-done <"$tmp/session"
-check_eq "and the session still gets its answers from its real server" \
-	"$first" "$last"
+# session_answers: "N FIRST LAST", the session's answers ("rsI ..." lines;
+# not "rst sent") so far, the first and the last of them.
+session_answers() {
+	local l n=0 first='' last=''
+	while IFS= read -r l; do
+		[[ $l == rs[0-9]* ]] || continue
+		n=$((n + 1))
+		[ -n "$first" ] || first=$l
+		last=$l
+	done <"$tmp/session"
+	echo "$n $first $last"
+}
+two_answers() {
+	local n
+	read -r n _ <<<"$(session_answers)"
+	[ "$n" -ge 2 ]
+}
+poll 10 two_answers
+read -r _ first <<<"$(session_answers)"
+first=${first% rs*}
+check_eq "and the session still gets its answer, from the same real server" \
+	"2 $first $first" "$(session_answers)"
 
 # ctnetlink lets root take an entry's helper away; nfvs's helper is how the
 # entry gives its connection back when it dies. Without it, the connection
