@@ -136,13 +136,12 @@ ktable() {
 	done
 }
 
-# ktable_now: the director's table, services and "-> SERVER Masq WEIGHT";
-# the servers' lines whose connection counters are above 2^31 - 1 (below
-# zero) go to $tmp/below.
-ktable_now() {
+# listing: ipvsadm -Ln (on stdin) as services ("TCP VIP:PORT SCHED") and
+# their servers ("-> SERVER FWD WEIGHT"); the servers' lines whose
+# connection counters are above 2^31 - 1 (below zero) go to $tmp/below.
+listing() {
 	local line arrow addr fwd w act inact
 	: >"$tmp/below"
-	dx ipvsadm -Ln >"$tmp/kt" 2>&1
 	while IFS= read -r line; do
 		read -r arrow addr fwd w act inact _ <<<"$line"
 		case $arrow in
@@ -154,7 +153,22 @@ ktable_now() {
 				echo "$line" >>"$tmp/below"
 			;;
 		esac
-	done <"$tmp/kt"
+	done
+}
+
+# ktable_now: the director's table, as listing prints it.
+ktable_now() {
+	dx ipvsadm -Ln 2>&1 | listing
+}
+
+# flood_sum FILE...: "ANSWERED UNANSWERED", the clients' (sched_client.py
+# flood's) counts summed.
+flood_sum() {
+	local f a u n=0 m=0
+	for f in "$@"; do
+		read -r _ a _ u _ <"$f" && n=$((n + ${a:-0})) m=$((m + ${u:-0}))
+	done
+	echo "$n $m"
 }
 
 # ktable_is EXPECTED: the table is EXPECTED, tried for up to 60 s.
@@ -168,7 +182,7 @@ ktable_is() {
 }
 
 keepalived_churn() {
-	local a b kpid n=0 end k answered u errors fpids line removed ports='' f0=$nfvs_failed s
+	local bad kpid n=0 end k answered u fpids line lines removed ports='' f0=$nfvs_failed s
 	kconf 2 2 2 >"$tmp/conf.A"
 	kconf 3 - 1 >"$tmp/conf.B"
 	kconf 1 4 - >"$tmp/conf.C"
@@ -177,11 +191,11 @@ keepalived_churn() {
 		ports+=${ports:+,}$k
 		k=$((k + 1))
 	done
-	b=ok
+	bad=ok
 	for k in A B C; do
-		keepalived -t -f "$tmp/conf.$k" >"$tmp/kt.$k" 2>&1 || b="conf.$k: $(<"$tmp/kt.$k")"
+		keepalived -t -f "$tmp/conf.$k" >"$tmp/kt.$k" 2>&1 || bad="conf.$k: $(<"$tmp/kt.$k")"
 	done
-	check_eq "keepalived churn: keepalived -t accepts the three configurations" ok "$b"
+	check_eq "keepalived churn: keepalived -t accepts the three configurations" ok "$bad"
 	ln -s conf.A "$tmp/keepalived.conf"
 	# Not dx (a function: $! would be a subshell's): ip execs keepalived.
 	ip netns exec "$d" keepalived --dont-fork --check --log-console \
@@ -209,10 +223,7 @@ keepalived_churn() {
 	done
 	wait "${fpids[@]}"
 	check "keepalived churn: keepalived still running after $n reloads" kill -0 "$kpid"
-	answered=0 u=0
-	for k in 1 2; do
-		read -r _ a _ b _ <"$tmp/kflood$k" && answered=$((answered + ${a:-0})) u=$((u + ${b:-0}))
-	done
+	read -r answered u <<<"$(flood_sum "$tmp/kflood1" "$tmp/kflood2")"
 	# Each round takes rs2 out of every service (B), puts it back and takes
 	# rs3 out (C), and puts rs3 back (A): keepalived logs the 22 removals
 	# (not the additions; the last configuration's table shows those).
@@ -229,8 +240,8 @@ keepalived_churn() {
 	term_wait "$kpid" 20
 	check_eq "keepalived churn: keepalived stops within 20 s of SIGTERM, exit status 0" 0 $?
 	check_eq "keepalived churn: keepalived removed the services" "" "$(ktable_now)"
-	errors=$(grep -i -E 'ipvs.*(errno|fail|error)|netlink.*error|cannot|can.t ' "$tmp/klog")
-	check_eq "keepalived churn: keepalived logged no IPVS or netlink error" "" "$errors"
+	check_eq "keepalived churn: keepalived logged no IPVS or netlink error" "" \
+		"$(keepalived_errors "$tmp/klog")"
 	if [ "$nfvs_failed" != "$f0" ]; then
 		echo "# keepalived's log (its last 20 lines):"
 		mapfile -t lines <"$tmp/klog"
@@ -263,26 +274,15 @@ for sched in $scheds; do
 	wait "${fpids[@]}"
 	: >"$tmp/stop-$sched"
 	wait "$cpid"
-	# Each client's "answered N unanswered M", summed.
-	n=0 u=0
-	for k in 1 2; do
-		read -r _ a _ b _ <"$tmp/flood$k" && n=$((n + ${a:-0})) u=$((u + ${b:-0}))
-	done
-	answered="$n $u"
-	# The churn's count, then the listing: of the servers ("  -> 10..."
-	# lines, which ipvsadm sorts by address) "ADDRESS:PORT WEIGHT" joined
-	# with "|", and the lines with a counter above 2^31 - 1 (one below zero).
-	weights='' below=''
-	{
-		read -r batches failed
-		while IFS= read -r line; do
-			read -r arrow addr _ w act inact _ <<<"$line"
-			[ "$arrow" = "->" ] && [[ $addr == 10* ]] || continue
-			weights+="${weights:+|}$addr $w"
-			[ "$act" -gt 2147483647 ] || [ "$inact" -gt 2147483647 ] &&
-				below+="${below:+$'\n'}$line"
-		done
-	} <"$tmp/churn"
+	answered=$(flood_sum "$tmp/flood1" "$tmp/flood2")
+	# The churn's count, then the listing: of the servers (which ipvsadm
+	# sorts by address) "ADDRESS:PORT WEIGHT" joined with "|".
+	read -r batches failed <"$tmp/churn"
+	weights=''
+	while read -r arrow addr _ w; do
+		[ "$arrow" = "->" ] && weights+="${weights:+|}$addr $w"
+	done < <(listing <"$tmp/churn")
+	below=$(<"$tmp/below")
 	echo "# $sched: $batches batches of 100 commands; connections answered, unanswered: $answered"
 	check_eq "$sched: every batch applied (of $batches)" 0 "$failed"
 	check "$sched: connections answered during the churn" test "${answered% *}" -gt 0

@@ -76,6 +76,12 @@ term_wait() {
 	return 124
 }
 
+# keepalived_errors LOG: the lines of keepalived's LOG that report an IPVS
+# or netlink error.
+keepalived_errors() {
+	grep -i -E 'ipvs.*(errno|fail|error)|netlink.*error|cannot|can.t ' "$1"
+}
+
 # skip_all REASON: the script does not apply here.
 skip_all() {
 	echo "$1" >&2

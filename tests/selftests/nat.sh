@@ -221,28 +221,27 @@ established() {
 }
 check "11 s later, the conntrack entry is still there, ESTABLISHED" established
 echo GET >&7
-# session_answers: "N FIRST LAST", the session's answers ("rsI ..." lines;
-# not "rst sent") so far, the first and the last of them.
+# session_answers: the session's answers so far ("rsI ..." lines; not
+# "rst sent"): their count in answers_n, the first and the last in
+# answer_first and answer_last.
 session_answers() {
-	local l n=0 first='' last=''
+	local l
+	answers_n=0 answer_first='' answer_last=''
 	while IFS= read -r l; do
 		[[ $l == rs[0-9]* ]] || continue
-		n=$((n + 1))
-		[ -n "$first" ] || first=$l
-		last=$l
+		answers_n=$((answers_n + 1))
+		[ -n "$answer_first" ] || answer_first=$l
+		answer_last=$l
 	done <"$tmp/session"
-	echo "$n $first $last"
 }
 two_answers() {
-	local n
-	read -r n _ <<<"$(session_answers)"
-	[ "$n" -ge 2 ]
+	session_answers
+	[ "$answers_n" -ge 2 ]
 }
 poll 10 two_answers
-read -r _ first <<<"$(session_answers)"
-first=${first% rs*}
+session_answers
 check_eq "and the session still gets its answer, from the same real server" \
-	"2 $first $first" "$(session_answers)"
+	"2 $answer_first" "$answers_n $answer_last"
 
 # ctnetlink lets root take an entry's helper away; nfvs's helper is how the
 # entry gives its connection back when it dies. Without it, the connection
