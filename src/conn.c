@@ -140,36 +140,57 @@ static bool nfvs_conn_evictable(const struct nfvs_conn *cp)
 }
 
 /*
- * Makes room in a full table: ends the first evictable connection found
- * from a random bucket on (bounded work, NFVS_CONN_EVICT_*; a flood's
- * connections, the most numerous, are the likeliest found). False when
- * there was none.
+ * The first evictable connection of @tbl from bucket @b on, referenced, or
+ * NULL: it looks through at most NFVS_CONN_EVICT_BUCKETS buckets, and stops
+ * once *seen (which counts on over the tables looked through before)
+ * reaches NFVS_CONN_EVICT_CONNS connections.
  */
-static bool nfvs_conn_evict(struct nfvs_net *nn)
+static struct nfvs_conn *nfvs_conn_victim(struct bucket_table *tbl, u32 b,
+					  unsigned int *seen)
 {
-	struct rhashtable *ht = &nn->conns.table.ht;
-	struct nfvs_conn *cp, *victim = NULL;
-	unsigned int i, b, seen = 0;
-	struct bucket_table *tbl;
 	struct rhash_head *pos;
+	struct nfvs_conn *cp;
+	unsigned int i;
 
-	rcu_read_lock();
-	tbl = rht_dereference_rcu(ht->tbl, ht);
-	b = get_random_u32();
-	for (i = 0; i < NFVS_CONN_EVICT_BUCKETS && !victim &&
-	     seen < NFVS_CONN_EVICT_CONNS; i++, b++) {
+	for (i = 0; i < NFVS_CONN_EVICT_BUCKETS &&
+	     *seen < NFVS_CONN_EVICT_CONNS; i++, b++) {
 		/* The size is a power of two. */
 		rht_for_each_entry_rcu(cp, pos, tbl, b & (tbl->size - 1),
 				       node.rhead) {
 			if (nfvs_conn_evictable(cp) &&
-			    refcount_inc_not_zero(&cp->refcnt)) {
-				victim = cp;
-				break;
-			}
-			if (++seen == NFVS_CONN_EVICT_CONNS)
+			    refcount_inc_not_zero(&cp->refcnt))
+				return cp;
+			if (++*seen == NFVS_CONN_EVICT_CONNS)
 				break;
 		}
 	}
+	return NULL;
+}
+
+/*
+ * Makes room in a full table: ends the first evictable connection found
+ * from a random bucket on (bounded work, NFVS_CONN_EVICT_*; a flood's
+ * connections, the most numerous, are the likeliest found). False when
+ * there was none.
+ *
+ * While the table is resized, its entries move bucket by bucket into the
+ * next table (future_tbl), and only then does ht->tbl point to it: the
+ * buckets looked through in the old one may be emptied already, so the
+ * next one is looked through too, as lookups do. A table grows on its
+ * way to conn_max, just when eviction begins.
+ */
+static bool nfvs_conn_evict(struct nfvs_net *nn)
+{
+	struct rhashtable *ht = &nn->conns.table.ht;
+	struct nfvs_conn *victim = NULL;
+	u32 b = get_random_u32();
+	struct bucket_table *tbl;
+	unsigned int seen = 0;
+
+	rcu_read_lock();
+	for (tbl = rht_dereference_rcu(ht->tbl, ht); tbl && !victim;
+	     tbl = rht_dereference_rcu(tbl->future_tbl, ht))
+		victim = nfvs_conn_victim(tbl, b, &seen);
 	rcu_read_unlock();
 	if (!victim)
 		return false;
