@@ -150,39 +150,56 @@ spread() {
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
 # on average), so that each has at least about half a CPU. A guest of the
-# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice. Those
-# start first, whatever their cost: later, one would wait for both CPUs
-# and hold up every job behind it (the 2-vCPU boot of a few seconds did
-# so at the end of each run, with a CPU idle).
+# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice, and
+# needs a whole CPU idle to start beside others. Those come first in the
+# queue, whatever their cost, but a job that cannot start yet holds up
+# none behind it: the next that fits starts (the short 2-vCPU boot, first
+# in the queue and waiting for a CPU idle beside the debug boot, which uses
+# about one, once kept every Debian boot waiting for six minutes).
 run_jobs() {
-	local slots cost name cmd n free w pid
+	local slots cost name cmd n free w pid i running next
 	local -A weight=()
+	local -a queue
 	slots=$(nfvs_cpus)
 	{
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
 		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
 	} >"$res/jobs.txt"
-	awk '{ print ($2 ~ /-debug$|^vms-/) ? 2 : 1, $0 }' | sort -k1,1rn -k2,2rn | {
-		while read -r w cost name cmd; do
-			free=
-			# n: the weight of the jobs running, with this one's.
-			while n=$w; for pid in $(jobs -rp); do
-					n=$((n + ${weight[$pid]:-1}))
-				done; [ "$n" -gt "$slots" ]; do
-				free=$(nfvs_cpu_free 15)
-				# Alone, a job runs whatever its weight.
-				[ "$n" -eq "$w" ] && break
-				[ "$n" -le $((2 * slots)) ] && [ "$free" -ge $((50 * w)) ] && break
-			done
-			[ "$n" -le "$slots" ] && free=
-			echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s with weight $((n - w)) running${free:+ (${free}% of a CPU idle)}" >>"$res/jobs.txt"
-			# shellcheck disable=SC2086
-			phase "$name" $cmd &
-			weight[$!]=$w
-			sleep 5
+	mapfile -t queue < <(awk '{ print ($2 ~ /-debug$|^vms-/) ? 2 : 1, $0 }' |
+		sort -k1,1rn -k2,2rn)
+	free=
+	while [ ${#queue[@]} -gt 0 ]; do
+		running=0
+		for pid in $(jobs -rp); do
+			running=$((running + ${weight[$pid]:-1}))
 		done
-		wait
-	}
+		next=
+		for i in "${!queue[@]}"; do
+			read -r w cost name cmd <<<"${queue[$i]}"
+			n=$((running + w))
+			# Within the CPUs; alone, whatever its weight; or up to
+			# twice the CPUs while half a CPU a weight is idle.
+			if [ "$n" -le "$slots" ] || [ "$running" -eq 0 ] ||
+			   { [ -n "$free" ] && [ "$n" -le $((2 * slots)) ] &&
+			     [ "$free" -ge $((50 * w)) ]; }; then
+				next=$i
+				break
+			fi
+		done
+		if [ -z "$next" ]; then
+			free=$(nfvs_cpu_free 15)
+			continue
+		fi
+		[ "$n" -le "$slots" ] && free=
+		echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s with weight $running running${free:+ (${free}% of a CPU idle)}" >>"$res/jobs.txt"
+		# shellcheck disable=SC2086
+		phase "$name" $cmd &
+		weight[$!]=$w
+		unset "queue[$next]"
+		free=
+		sleep 5
+	done
+	wait
 }
 
 # guest_phase: KUnit, the selftest guests and the slow tier, as run_jobs

@@ -198,7 +198,10 @@ else
 		last=${last##*/}
 		echo "not ok - $kver: guest $stopped${last:+ (in ${last%.tap})}"
 	else
-		echo "not ok - $kver: guest stopped early (qemu exit status $qrc)"
+		# What qemu said last, in the line itself: a CI summary that
+		# lists only the failing lines still shows why.
+		why=$(grep -v '^ *$' "$out/qemu.log" | tail -n 1 | cut -c 1-200)
+		echo "not ok - $kver: guest stopped early (qemu exit status $qrc${why:+: $why})"
 	fi
 	sed 's/^/# /' "$out/qemu.log" | tail -n 5
 	tail -n 15 "$out/console.log" | sed 's/^/# /'
