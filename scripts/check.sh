@@ -368,25 +368,35 @@ static_checks() {
 
 run_all() {
 	echo "# nfvs make check: kernels $NFVS_SERIES"
-	phase deps "$NFVS_TOP/scripts/deps.sh"
+	phase deps "$NFVS_TOP/scripts/deps.sh" --host
 	cat "$res/deps.txt"
-	if grep -q '^not ok' "$res/deps.txt"; then
-		return
-	fi
-	echo "ok - deps: Debian packages and kernels installed"
+	grep -q '^not ok' "$res/deps.txt" && return
 
-	# Every build before the first guest: a compiler beside the guests
-	# would take their CPU. The debug kernel first: nfvs is built for it.
-	if [[ " $NFVS_SERIES " == *" debug "* ]]; then
-		phase debug debug_kernel
-		cat "$res/debug.txt"
-	fi
+	# The kernels that are built, not installed (the debug kernel, then
+	# User-Mode Linux's), need only linux-source-6.1: on a fresh machine
+	# they build while deps.sh fetches the rest (the kernel packages, the
+	# trixie chroot, the slow tier's fresh Debian 12), which waits on the
+	# network and the disk more than on the CPUs. Every build is over
+	# before the first guest: a compiler beside the guests would take
+	# their CPU. nfvs is then built for every kernel, the debug one too.
+	{
+		if [[ " $NFVS_SERIES " == *" debug "* ]]; then
+			phase debug debug_kernel
+		fi
+		phase uml "$NFVS_TOP/scripts/kunit.sh" --build
+	} &
+	kernels=$!
+	phase kernels "$NFVS_TOP/scripts/deps.sh"
+	wait "$kernels"
+	cat "$res/kernels.txt"
+	grep -q '^not ok' "$res/kernels.txt" && return
+	echo "ok - deps: Debian packages and kernels installed"
+	[ -f "$res/debug.txt" ] && cat "$res/debug.txt"
 	phase build "$NFVS_TOP/scripts/build-matrix.sh"
 	cat "$res/build.txt"
 	# The guests run the nfvsctl and nbench built here.
 	phase tools build_tools
 	cat "$res/tools.txt"
-	phase uml "$NFVS_TOP/scripts/kunit.sh" --build
 	cat "$res/uml.txt"
 	phase initrd prepare_guests
 	cat "$res/initrd.txt"

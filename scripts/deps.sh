@@ -5,7 +5,9 @@
 # bookworm, 6.12 from bookworm-backports, 7.3 from trixie-backports built in a
 # trixie chroot), linux-source-6.1 for User-Mode Linux, QEMU (from
 # bookworm-backports) and the tools the tests drive. Idempotent; silent when
-# everything is present.
+# everything is present. deps.sh --host: only the host's packages and QEMU
+# (make check builds its kernels from linux-source-6.1 meanwhile, while
+# deps.sh fetches the rest).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -184,6 +186,7 @@ ensure_fresh_bookworm() {
 
 ensure_host_packages
 ensure_qemu
+[ "${1:-}" = --host ] && exit 0
 [ "${NFVS_SLOW:-0}" = 1 ] && ensure_fresh_bookworm
 ensure_bookworm_kernel 6.1 ""
 ensure_bookworm_kernel 6.12 bookworm-backports

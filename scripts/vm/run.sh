@@ -127,50 +127,70 @@ else
 	# would slow all traffic down).
 	append="$append kfence.sample_interval=100 slub_debug=FZP,nfvs_conn"
 fi
-start=$(date +%s)
-${NFVS_QEMU:-qemu-system-x86_64} \
-	-accel "$accel" -m "${NFVS_VM_MEM:-$mem}" -smp "${NFVS_VM_SMP:-$smp}" \
-	-nodefaults -no-user-config -display none -nic none -no-reboot \
-	-serial "file:$out/console.log" \
-	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build nfvs_cache=$cache$append${NFVS_VM_APPEND:+ $NFVS_VM_APPEND}" \
-	-fsdev "local,id=hostroot,$rootfs,security_model=none,multidevs=remap" \
-	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-	-fsdev local,id=results,path="$out/results",security_model=none,multidevs=remap \
-	-device virtio-9p-pci,fsdev=results,mount_tag=results \
-	-fsdev local,id=top,path="$NFVS_TOP",security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=top,mount_tag=top \
-	-fsdev local,id=build,path="$build",security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=build,mount_tag=build \
-	-fsdev local,id=cache,path="$cache",security_model=none,readonly=on,multidevs=remap \
-	-device virtio-9p-pci,fsdev=cache,mount_tag=cache \
-	</dev/null >"$out/qemu.log" 2>&1 &
-qpid=$!
-# The watchdog: the guest creates files in results/ as each script starts
-# and ends, which moves the directory's modification time.
-stopped=
-while kill -0 $qpid 2>/dev/null; do
-	sleep 2
-	now=$(date +%s)
-	last=$(stat -c %Y "$out/results")
-	[ "$last" -lt "$start" ] && last=$start
-	if [ "$cap" -gt 0 ] && [ $((now - start)) -ge "$cap" ]; then
-		stopped="did not finish within ${cap}s"
-	elif [ $((now - last)) -ge "$stall" ]; then
-		stopped="made no progress for ${stall}s"
-	else
-		continue
-	fi
-	kill $qpid 2>/dev/null
-	for _ in 1 2 3 4 5; do
-		kill -0 $qpid 2>/dev/null || break
+# boot: one boot of the guest, watched; sets qrc (qemu's exit status) and
+# stopped (why the watchdog stopped it, empty if it did not).
+boot() {
+	start=$(date +%s)
+	${NFVS_QEMU:-qemu-system-x86_64} \
+		-accel "$accel" -m "${NFVS_VM_MEM:-$mem}" -smp "${NFVS_VM_SMP:-$smp}" \
+		-nodefaults -no-user-config -display none -nic none -no-reboot \
+		-serial "file:$out/console.log" \
+		-kernel "$vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 loglevel=7 nfvs_top=$NFVS_TOP nfvs_build=$build nfvs_cache=$cache$append${NFVS_VM_APPEND:+ $NFVS_VM_APPEND}" \
+		-fsdev "local,id=hostroot,$rootfs,security_model=none,multidevs=remap" \
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+		-fsdev local,id=results,path="$out/results",security_model=none,multidevs=remap \
+		-device virtio-9p-pci,fsdev=results,mount_tag=results \
+		-fsdev local,id=top,path="$NFVS_TOP",security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=top,mount_tag=top \
+		-fsdev local,id=build,path="$build",security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=build,mount_tag=build \
+		-fsdev local,id=cache,path="$cache",security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=cache,mount_tag=cache \
+		</dev/null >"$out/qemu.log" 2>&1 &
+	qpid=$!
+	# The watchdog: the guest creates files in results/ as each script starts
+	# and ends, which moves the directory's modification time.
+	stopped=
+	while kill -0 $qpid 2>/dev/null; do
 		sleep 2
+		now=$(date +%s)
+		last=$(stat -c %Y "$out/results")
+		[ "$last" -lt "$start" ] && last=$start
+		if [ "$cap" -gt 0 ] && [ $((now - start)) -ge "$cap" ]; then
+			stopped="did not finish within ${cap}s"
+		elif [ $((now - last)) -ge "$stall" ]; then
+			stopped="made no progress for ${stall}s"
+		else
+			continue
+		fi
+		kill $qpid 2>/dev/null
+		for _ in 1 2 3 4 5; do
+			kill -0 $qpid 2>/dev/null || break
+			sleep 2
+		done
+		kill -9 $qpid 2>/dev/null
+		break
 	done
-	kill -9 $qpid 2>/dev/null
-	break
-done
-wait $qpid
-qrc=$?
+	wait $qpid
+	qrc=$?
+}
+
+# A qemu that died of a signal (an abort, status 134 in a CI run, nothing
+# else known of it) is not the guest's doing: the boot runs again, once,
+# from the start, and the first one's logs are kept (*.1). A guest that
+# panicked ends qemu normally (panic=-1, -no-reboot); one the watchdog
+# stopped is not run again.
+boot
+if [ ! -f "$out/results/done" ] && [ -z "$stopped" ] && [ "$qrc" -gt 128 ]; then
+	echo "# $kver: qemu stopped with status $qrc ($(grep -v '^ *$' "$out/qemu.log" | tail -n 1 | cut -c 1-200)), the guest not finished: booting again, once"
+	for f in qemu.log console.log; do
+		mv "$out/$f" "$out/$f.1"
+	done
+	mv "$out/results" "$out/results.1" && mkdir -p "$out/results" &&
+		cp "$out/results.1/job" "$out/results/job"
+	boot
+fi
 elapsed=$(($(date +%s) - start))
 
 rc=0
@@ -227,7 +247,12 @@ if [ "$series" = debug ]; then
 	fi
 fi
 
-if problems=$(nfvs_console_problems "$out/console.log"); then
+# Both boots' consoles, when qemu died in the first (boot, above).
+problems=
+for f in "$out/console.log.1" "$out/console.log"; do
+	[ -f "$f" ] && problems+=$(nfvs_console_problems "$f")
+done
+if [ -n "$problems" ]; then
 	echo "not ok - $kver: console clean"
 	sed 's/^/# /' <<<"$problems"
 	rc=1
