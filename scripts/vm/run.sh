@@ -176,6 +176,11 @@ boot() {
 	qrc=$?
 }
 
+# qemu_said: the last line qemu printed (its reason, when it died).
+qemu_said() {
+	grep -v '^ *$' "$out/qemu.log" | tail -n 1 | cut -c 1-200
+}
+
 # A qemu that died of a signal (an abort, status 134 in a CI run, nothing
 # else known of it) is not the guest's doing: the boot runs again, once,
 # from the start, and the first one's logs are kept (*.1). A guest that
@@ -183,7 +188,7 @@ boot() {
 # stopped is not run again.
 boot
 if [ ! -f "$out/results/done" ] && [ -z "$stopped" ] && [ "$qrc" -gt 128 ]; then
-	echo "# $kver: qemu stopped with status $qrc ($(grep -v '^ *$' "$out/qemu.log" | tail -n 1 | cut -c 1-200)), the guest not finished: booting again, once"
+	echo "# $kver: qemu stopped with status $qrc ($(qemu_said)), the guest not finished: booting again, once"
 	for f in qemu.log console.log; do
 		mv "$out/$f" "$out/$f.1"
 	done
@@ -220,7 +225,7 @@ else
 	else
 		# What qemu said last, in the line itself: a CI summary that
 		# lists only the failing lines still shows why.
-		why=$(grep -v '^ *$' "$out/qemu.log" | tail -n 1 | cut -c 1-200)
+		why=$(qemu_said)
 		echo "not ok - $kver: guest stopped early (qemu exit status $qrc${why:+: $why})"
 	fi
 	sed 's/^/# /' "$out/qemu.log" | tail -n 5
