@@ -128,7 +128,9 @@ else
 	append="$append kfence.sample_interval=100 slub_debug=FZP,nfvs_conn"
 fi
 # boot: one boot of the guest, watched; sets qrc (qemu's exit status) and
-# stopped (why the watchdog stopped it, empty if it did not).
+# stopped (why the watchdog stopped it, empty if it did not). Its standard
+# error goes nowhere: bash would print there the whole command line of a
+# qemu that died of a signal (what qemu says is in qemu.log).
 boot() {
 	start=$(date +%s)
 	${NFVS_QEMU:-qemu-system-x86_64} \
@@ -186,15 +188,15 @@ qemu_said() {
 # from the start, and the first one's logs are kept (*.1). A guest that
 # panicked ends qemu normally (panic=-1, -no-reboot); one the watchdog
 # stopped is not run again.
-boot
+boot 2>/dev/null
 if [ ! -f "$out/results/done" ] && [ -z "$stopped" ] && [ "$qrc" -gt 128 ]; then
 	echo "# $kver: qemu stopped with status $qrc ($(qemu_said)), the guest not finished: booting again, once"
 	for f in qemu.log console.log; do
-		mv "$out/$f" "$out/$f.1"
+		[ -f "$out/$f" ] && mv "$out/$f" "$out/$f.1"
 	done
 	mv "$out/results" "$out/results.1" && mkdir -p "$out/results" &&
 		cp "$out/results.1/job" "$out/results/job"
-	boot
+	boot 2>/dev/null
 fi
 elapsed=$(($(date +%s) - start))
 
@@ -229,7 +231,7 @@ else
 		echo "not ok - $kver: guest stopped early (qemu exit status $qrc${why:+: $why})"
 	fi
 	sed 's/^/# /' "$out/qemu.log" | tail -n 5
-	tail -n 15 "$out/console.log" | sed 's/^/# /'
+	tail -n 15 "$out/console.log" 2>/dev/null | sed 's/^/# /'
 	rc=1
 fi
 n=$(ls "$out"/results/*.tap 2>/dev/null | wc -l)

@@ -4,7 +4,8 @@
 # The VM harness must not be able to report green by accident. Boots the
 # canaries of tests/harness/canaries/ (a flipped assertion, a failing exit
 # status, silence, a short plan, a hang, a kernel warning, a crash, a guest
-# that makes no progress, one that outlives its time cap; on the debug
+# that makes no progress, one that outlives its time cap, a QEMU that
+# dies of a signal once and one that dies every time; on the debug
 # kernel, a bug for each of lockdep, the sleep-in-atomic check, KASAN and
 # kmemleak) under scripts/vm/run.sh and checks that each one is reported
 # as the failure it is. Prints "ok - harness: ..." result lines.
@@ -54,6 +55,18 @@ c=tests/harness/canaries
 	echo "exit $?"
 } >"$out/d.txt" 2>&1
 
+# QEMU dies of a signal (tests/harness/qemu_abort.sh): once, and the guest
+# boots again and passes; twice, and the run fails with QEMU's last words.
+for f in f:1 g:2; do
+	rm -f "$out/aborts-${f%:*}"
+	{
+		NFVS_VM_NAME=canary-${f%:*} NFVS_QEMU=$NFVS_TOP/tests/harness/qemu_abort.sh \
+			NFVS_ABORTS=${f#*:} NFVS_ABORT_COUNT=$out/aborts-${f%:*} \
+			"$run" "$series" $c/passes.sh
+		echo "exit $?"
+	} >"$out/${f%:*}.txt" 2>&1
+done
+
 # The debug kernel's detectors, each on a bug of the canary module (lockdep
 # first: a KASAN report switches lockdep off).
 if [[ " $NFVS_SERIES " == *" debug "* ]]; then
@@ -99,4 +112,10 @@ expect "$out/c.txt" "the stalled run exits non-zero" '^exit [1-9]'
 expect "$out/d.txt" "a guest that does not finish within NFVS_VM_TIMEOUT fails" \
 	'^not ok - [^:]+: guest did not finish within 30s'
 expect "$out/d.txt" "the capped run exits non-zero" '^exit [1-9]'
+expect "$out/f.txt" "a QEMU that died of a signal is booted again, once" \
+	'^# [^:]+: qemu stopped with status 134 \(qemu_abort.sh: abort 1 of 1, on purpose\)'
+expect "$out/f.txt" "and the guest that then finished passes" '^exit 0$'
+expect "$out/g.txt" "a QEMU that dies twice fails the run, with its last words" \
+	'^not ok - [^:]+: guest stopped early \(qemu exit status 134: qemu_abort.sh: abort 2 of 2, on purpose\)$'
+expect "$out/g.txt" "the twice-aborted run exits non-zero" '^exit [1-9]'
 exit $rc
