@@ -173,24 +173,29 @@ static struct nfvs_conn *nfvs_conn_victim(struct bucket_table *tbl, u32 b,
  * connections, the most numerous, are the likeliest found). False when
  * there was none.
  *
- * While the table is resized, its entries move bucket by bucket into the
- * next table (future_tbl), and only then does ht->tbl point to it: the
- * buckets looked through in the old one may be emptied already, so the
- * next one is looked through too, as lookups do. A table grows on its
- * way to conn_max, just when eviction begins.
+ * While the table is resized, its entries move bucket by bucket, from the
+ * first on, into the next table (future_tbl), and only then does ht->tbl
+ * point to it; new entries go to the next table. So the old one is looked
+ * through in its second half, which empties last, and the next one after
+ * it, as lookups do: when that half has moved, the next table holds half
+ * the entries. A table grows on its way to conn_max, just when eviction
+ * begins.
  */
 static bool nfvs_conn_evict(struct nfvs_net *nn)
 {
 	struct rhashtable *ht = &nn->conns.table.ht;
 	struct nfvs_conn *victim = NULL;
+	struct bucket_table *tbl, *next;
 	u32 b = get_random_u32();
-	struct bucket_table *tbl;
 	unsigned int seen = 0;
 
 	rcu_read_lock();
 	for (tbl = rht_dereference_rcu(ht->tbl, ht); tbl && !victim;
-	     tbl = rht_dereference_rcu(tbl->future_tbl, ht))
-		victim = nfvs_conn_victim(tbl, b, &seen);
+	     tbl = next) {
+		next = rht_dereference_rcu(tbl->future_tbl, ht);
+		victim = nfvs_conn_victim(tbl, next ? b | tbl->size / 2 : b,
+					  &seen);
+	}
 	rcu_read_unlock();
 	if (!victim)
 		return false;
