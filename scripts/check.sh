@@ -207,32 +207,23 @@ run_jobs() {
 # (their four boots need about a minute of CPU in all): they run beside the
 # others from the start, not in a CPU's slot, and not last.
 guest_phase() {
-	local cost name s scripts canary smp sampler nice lower
-	# The guests of 2 vCPUs (the debug kernel's, the smp boot) have the
-	# CPUs first; the others, KUnit and the canaries run at nice 5
-	# (NFVS_GUEST_NICE). An emulated vCPU that the host preempts stalls
-	# its sibling (a spinning lock, a TLB shootdown), and the time both
-	# wait is CPU lost. ftp.sh on the debug kernel beside two busy loops
-	# took 329 s of CPU at one priority, 226 s with the loops at nice 5,
-	# 214 s alone (testing.rst, "What the debug kernel costs").
-	lower=${NFVS_GUEST_NICE:-5}
+	local cost name s scripts canary smp sampler
 	# How much CPU the guests left unused, every 30 s (timings).
 	while f=$(nfvs_cpu_free 30); do
 		echo "$(($(date +%s) - t0)) $f"
 	done >"$res/cpu" 2>/dev/null &
 	sampler=$!
-	phase canary nice -n "$lower" "$NFVS_TOP/tests/harness/canary.sh" &
+	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
 	canary=$!
 	{
-		echo "$(cost kunit kunit) kunit nice -n $lower $NFVS_TOP/scripts/kunit.sh"
+		echo "$(cost kunit kunit) kunit $NFVS_TOP/scripts/kunit.sh"
 		if [ "${NFVS_SLOW:-0}" = 1 ]; then
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
 		plan_guests | while read -r cost name s scripts; do
-			smp='' nice="nice -n $lower"
-			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 " nice=
-			[ "$s" = debug ] && nice=
-			echo "$cost $name $nice env NFVS_VM_NAME=${name%%-*} $smp" \
+			smp=
+			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
+			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
 				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
 	} | tee "$res/plan" | run_jobs

@@ -178,21 +178,23 @@ boot() {
 	qrc=$?
 }
 
-# children_cpu: the CPU seconds (user + system) of this shell's waited-for
-# children so far; across a boot, mostly qemu's: what the guest cost the
-# host, which a guest's own "busy" does not tell (a vCPU the host did not
-# run still counts its time as the guest's).
+# children_cpu: sets ccpu to the CPU seconds (user + system) of this
+# shell's waited-for children so far (in this shell: "times" in a command
+# substitution would report the subshell's). Across a boot, that is mostly
+# qemu's: what the guest cost the host, which a guest's own "busy" does
+# not tell (a vCPU the host did not run still counts its time as the
+# guest's).
 children_cpu() {
 	local t
 	t=$(mktemp)
 	times >"$t"
-	awk 'NR == 2 {
+	ccpu=$(awk 'NR == 2 {
 		s = 0
 		for (i = 1; i <= 2; i++) {
 			split($i, p, "m"); s += p[1] * 60 + p[2]
 		}
 		printf "%d\n", s
-	}' "$t"
+	}' "$t")
 	rm -f "$t"
 }
 
@@ -206,7 +208,8 @@ qemu_said() {
 # from the start, and the first one's logs are kept (*.1). A guest that
 # panicked ends qemu normally (panic=-1, -no-reboot); one the watchdog
 # stopped is not run again.
-cpu0=$(children_cpu)
+children_cpu
+cpu0=$ccpu
 first=$(date +%s)
 boot 2>/dev/null
 if [ ! -f "$out/results/done" ] && [ -z "$stopped" ] && [ "$qrc" -gt 128 ]; then
@@ -219,7 +222,8 @@ if [ ! -f "$out/results/done" ] && [ -z "$stopped" ] && [ "$qrc" -gt 128 ]; then
 	boot 2>/dev/null
 fi
 elapsed=$(($(date +%s) - first))
-cpu=$(($(children_cpu) - cpu0))
+children_cpu
+cpu=$((ccpu - cpu0))
 
 rc=0
 for tap in "$out"/results/*.tap; do
