@@ -90,25 +90,26 @@ selftests() {
 # short. Each script goes to the boot that would be the least full for
 # its size, the most expensive first; those of
 # tests/selftests/smp (races between CPUs) to a boot of their own with 2
-# vCPUs, "vms-SERIES", on the newest Debian kernel of the series only (a
-# boot of 2 vCPUs costs two guests' CPU; the debug kernel has 2 anyway).
+# vCPUs on a host thread each, "vms-SERIES", on the newest Debian kernel of
+# the series (a boot of 2 vCPUs costs two guests' CPU) and on the debug
+# kernel, whose other boot runs its 2 vCPUs on one host thread (run.sh).
 plan_guests() {
-	local s t shards smp c newest
+	local s t shards smp c newest mine
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
 	newest=$(printf '%s\n' $NFVS_SERIES | grep -vx debug | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
 		shards=${NFVS_SHARDS:-4}
-		if [ "$s" = debug ]; then
-			shards=${NFVS_DEBUG_SHARDS:-1}
-		elif [ -n "$smp" ] && [ "$s" = "$newest" ]; then
-			c=0
-			for t in $smp; do
+		[ "$s" = debug ] && shards=${NFVS_DEBUG_SHARDS:-1}
+		if [ "$s" = "$newest" ] || [ "$s" = debug ]; then
+			c=0 mine=
+			for t in $(selftests "$s" | grep -xF "$smp"); do
 				c=$((c + $(cost "$s" "$(basename "$t" .sh)")))
+				mine+=" $t"
 			done
-			echo "$c vms-$s $s" $smp
+			[ -n "$mine" ] && echo "$c vms-$s $s$mine"
 		fi
 		selftests "$s" | while read -r t; do
-			[ "$s" != debug ] && grep -qxF "$t" <<<"$smp" && continue
+			grep -qxF "$t" <<<"$smp" && continue
 			echo "$(cost "$s" "$(basename "$t" .sh)") $t"
 		done | sort -rn | awk -v s="$s" -v k="$shards" '
 		{
@@ -149,13 +150,15 @@ spread() {
 # most expensive first: one per CPU (nfvs_cpus), and up to as many again
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
-# on average), so that each has at least about half a CPU. A guest of the
-# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice, and
-# needs a whole CPU idle to start beside others. Those come first in the
-# queue, whatever their cost, but a job that cannot start yet holds up
-# none behind it: the next that fits starts (the short 2-vCPU boot, first
-# in the queue and waiting for a CPU idle beside the debug boot, which uses
-# about one, once kept every Debian boot waiting for six minutes).
+# on average), so that each has at least about half a CPU. A "vms" boot
+# of a Debian kernel has 2 vCPUs on two host threads: it counts twice, and
+# needs a whole CPU idle to start beside others. The debug kernel's boots
+# (the critical path) come first in the queue, then those 2-vCPU boots,
+# whatever their cost (the debug kernel's "vms" boot is short and counts
+# once). A job that cannot start yet holds up none behind it: the next
+# that fits starts (the short 2-vCPU boot, first in the queue and waiting
+# for a CPU idle beside the debug boot, once kept every Debian boot
+# waiting for six minutes).
 run_jobs() {
 	local slots cost name cmd n free w pid i running next
 	local -A weight=()
@@ -165,8 +168,10 @@ run_jobs() {
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
 		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
 	} >"$res/jobs.txt"
-	mapfile -t queue < <(awk '{ print ($2 ~ /-debug$|^vms-/) ? 2 : 1, $0 }' |
-		sort -k1,1rn -k2,2rn)
+	mapfile -t queue < <(awk '{
+		w = ($2 ~ /^vms-/ && $2 !~ /-debug$/) ? 2 : 1
+		print ($2 ~ /-debug$/) ? 3 : w, w, $0
+	}' | sort -k1,1rn -k3,3rn)
 	free=
 	while [ ${#queue[@]} -gt 0 ]; do
 		running=0
@@ -175,7 +180,7 @@ run_jobs() {
 		done
 		next=
 		for i in "${!queue[@]}"; do
-			read -r w cost name cmd <<<"${queue[$i]}"
+			read -r _ w cost name cmd <<<"${queue[$i]}"
 			n=$((running + w))
 			# Within the CPUs; alone, whatever its weight; or up to
 			# twice the CPUs while half a CPU a weight is idle.
@@ -222,7 +227,7 @@ guest_phase() {
 		fi
 		plan_guests | while read -r cost name s scripts; do
 			smp=
-			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
+			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 NFVS_TCG_THREAD=multi "
 			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
 				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
