@@ -212,23 +212,29 @@ run_jobs() {
 # (their four boots need about a minute of CPU in all): they run beside the
 # others from the start, not in a CPU's slot, and not last.
 guest_phase() {
-	local cost name s scripts canary smp sampler
+	local cost name s scripts canary smp sampler nice lower
+	# The debug kernel's boots, the critical path, have the CPU first:
+	# the others, KUnit and the canaries run at nice 10
+	# (NFVS_GUEST_NICE). The debug guest keeps at most one host CPU busy
+	# (run.sh), so they always have the other.
+	lower=${NFVS_GUEST_NICE:-10}
 	# How much CPU the guests left unused, every 30 s (timings).
 	while f=$(nfvs_cpu_free 30); do
 		echo "$(($(date +%s) - t0)) $f"
 	done >"$res/cpu" 2>/dev/null &
 	sampler=$!
-	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
+	phase canary nice -n "$lower" "$NFVS_TOP/tests/harness/canary.sh" &
 	canary=$!
 	{
-		echo "$(cost kunit kunit) kunit $NFVS_TOP/scripts/kunit.sh"
+		echo "$(cost kunit kunit) kunit nice -n $lower $NFVS_TOP/scripts/kunit.sh"
 		if [ "${NFVS_SLOW:-0}" = 1 ]; then
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
 		plan_guests | while read -r cost name s scripts; do
-			smp=
+			smp='' nice="nice -n $lower"
 			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 NFVS_TCG_THREAD=multi "
-			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
+			[ "$s" = debug ] && nice=
+			echo "$cost $name $nice env NFVS_VM_NAME=${name%%-*} $smp" \
 				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
 	} | tee "$res/plan" | run_jobs

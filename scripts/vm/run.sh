@@ -114,8 +114,9 @@ accel=tcg
 # tests/selftests/smp): a vCPU thread that the host preempts stalls its
 # sibling (a spinning lock, a TLB shootdown), and beside the other guests
 # of make check the debug kernel's ftp.sh took 344 s of host CPU with a
-# thread per vCPU, 268 s with one, and the two Debian boots beside it 306
-# and 267 s (Documentation/testing.rst, "What the debug kernel costs").
+# thread per vCPU, 268 s with one; the two Debian boots beside it, 306 s
+# and 267 s together (Documentation/testing.rst, "What the debug kernel
+# costs").
 if [ "$series" = debug ] || [ -n "${NFVS_TCG_THREAD:-}" ]; then
 	accel="tcg,thread=${NFVS_TCG_THREAD:-single}"
 fi
