@@ -90,26 +90,25 @@ selftests() {
 # short. Each script goes to the boot that would be the least full for
 # its size, the most expensive first; those of
 # tests/selftests/smp (races between CPUs) to a boot of their own with 2
-# vCPUs on a host thread each, "vms-SERIES", on the newest Debian kernel of
-# the series (a boot of 2 vCPUs costs two guests' CPU) and on the debug
-# kernel, whose other boot runs its 2 vCPUs on one host thread (run.sh).
+# vCPUs, "vms-SERIES", on the newest Debian kernel of the series only (a
+# boot of 2 vCPUs costs two guests' CPU; the debug kernel has 2 anyway).
 plan_guests() {
-	local s t shards smp c newest mine
+	local s t shards smp c newest
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
 	newest=$(printf '%s\n' $NFVS_SERIES | grep -vx debug | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
 		shards=${NFVS_SHARDS:-4}
-		[ "$s" = debug ] && shards=${NFVS_DEBUG_SHARDS:-1}
-		if [ "$s" = "$newest" ] || [ "$s" = debug ]; then
-			c=0 mine=
-			for t in $(selftests "$s" | grep -xF "$smp"); do
+		if [ "$s" = debug ]; then
+			shards=${NFVS_DEBUG_SHARDS:-1}
+		elif [ -n "$smp" ] && [ "$s" = "$newest" ]; then
+			c=0
+			for t in $smp; do
 				c=$((c + $(cost "$s" "$(basename "$t" .sh)")))
-				mine+=" $t"
 			done
-			[ -n "$mine" ] && echo "$c vms-$s $s$mine"
+			echo "$c vms-$s $s" $smp
 		fi
 		selftests "$s" | while read -r t; do
-			grep -qxF "$t" <<<"$smp" && continue
+			[ "$s" != debug ] && grep -qxF "$t" <<<"$smp" && continue
 			echo "$(cost "$s" "$(basename "$t" .sh)") $t"
 		done | sort -rn | awk -v s="$s" -v k="$shards" '
 		{
@@ -150,15 +149,13 @@ spread() {
 # most expensive first: one per CPU (nfvs_cpus), and up to as many again
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
-# on average), so that each has at least about half a CPU. A "vms" boot
-# of a Debian kernel has 2 vCPUs on two host threads: it counts twice, and
-# needs a whole CPU idle to start beside others. The debug kernel's boots
-# (the critical path) come first in the queue, then those 2-vCPU boots,
-# whatever their cost (the debug kernel's "vms" boot is short and counts
-# once). A job that cannot start yet holds up none behind it: the next
-# that fits starts (the short 2-vCPU boot, first in the queue and waiting
-# for a CPU idle beside the debug boot, once kept every Debian boot
-# waiting for six minutes).
+# on average), so that each has at least about half a CPU. A guest of the
+# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice, and
+# needs a whole CPU idle to start beside others. Those come first in the
+# queue, whatever their cost, but a job that cannot start yet holds up
+# none behind it: the next that fits starts (the short 2-vCPU boot, first
+# in the queue and waiting for a CPU idle beside the debug boot, which uses
+# about one, once kept every Debian boot waiting for six minutes).
 run_jobs() {
 	local slots cost name cmd n free w pid i running next
 	local -A weight=()
@@ -168,10 +165,8 @@ run_jobs() {
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
 		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
 	} >"$res/jobs.txt"
-	mapfile -t queue < <(awk '{
-		w = ($2 ~ /^vms-/ && $2 !~ /-debug$/) ? 2 : 1
-		print ($2 ~ /-debug$/) ? 3 : w, w, $0
-	}' | sort -k1,1rn -k3,3rn)
+	mapfile -t queue < <(awk '{ print ($2 ~ /-debug$|^vms-/) ? 2 : 1, $0 }' |
+		sort -k1,1rn -k2,2rn)
 	free=
 	while [ ${#queue[@]} -gt 0 ]; do
 		running=0
@@ -180,7 +175,7 @@ run_jobs() {
 		done
 		next=
 		for i in "${!queue[@]}"; do
-			read -r _ w cost name cmd <<<"${queue[$i]}"
+			read -r w cost name cmd <<<"${queue[$i]}"
 			n=$((running + w))
 			# Within the CPUs; alone, whatever its weight; or up to
 			# twice the CPUs while half a CPU a weight is idle.
@@ -212,29 +207,23 @@ run_jobs() {
 # (their four boots need about a minute of CPU in all): they run beside the
 # others from the start, not in a CPU's slot, and not last.
 guest_phase() {
-	local cost name s scripts canary smp sampler nice lower
-	# The debug kernel's boots, the critical path, have the CPU first:
-	# the others, KUnit and the canaries run at nice 10
-	# (NFVS_GUEST_NICE). The debug guest keeps at most one host CPU busy
-	# (run.sh), so they always have the other.
-	lower=${NFVS_GUEST_NICE:-10}
+	local cost name s scripts canary smp sampler
 	# How much CPU the guests left unused, every 30 s (timings).
 	while f=$(nfvs_cpu_free 30); do
 		echo "$(($(date +%s) - t0)) $f"
 	done >"$res/cpu" 2>/dev/null &
 	sampler=$!
-	phase canary nice -n "$lower" "$NFVS_TOP/tests/harness/canary.sh" &
+	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
 	canary=$!
 	{
-		echo "$(cost kunit kunit) kunit nice -n $lower $NFVS_TOP/scripts/kunit.sh"
+		echo "$(cost kunit kunit) kunit $NFVS_TOP/scripts/kunit.sh"
 		if [ "${NFVS_SLOW:-0}" = 1 ]; then
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
 		plan_guests | while read -r cost name s scripts; do
-			smp='' nice="nice -n $lower"
-			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 NFVS_TCG_THREAD=multi "
-			[ "$s" = debug ] && nice=
-			echo "$cost $name $nice env NFVS_VM_NAME=${name%%-*} $smp" \
+			smp=
+			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
+			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
 				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 		done
 	} | tee "$res/plan" | run_jobs

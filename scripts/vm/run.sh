@@ -109,17 +109,6 @@ build=$(cd "$NFVS_BUILD" && pwd)
 mkdir -p "$NFVS_CACHE"
 cache=$(cd "$NFVS_CACHE" && pwd)
 accel=tcg
-# The debug kernel's 2 vCPUs share one host thread (round robin), unless
-# NFVS_TCG_THREAD=multi (the "vms" boots, for the races between CPUs of
-# tests/selftests/smp): a vCPU thread that the host preempts stalls its
-# sibling (a spinning lock, a TLB shootdown), and beside the other guests
-# of make check the debug kernel's ftp.sh took 344 s of host CPU with a
-# thread per vCPU, 268 s with one; the two Debian boots beside it, 306 s
-# and 267 s together (Documentation/testing.rst, "What the debug kernel
-# costs").
-if [ "$series" = debug ] || [ -n "${NFVS_TCG_THREAD:-}" ]; then
-	accel="tcg,thread=${NFVS_TCG_THREAD:-single}"
-fi
 [ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
 cap=${NFVS_VM_TIMEOUT:-0}
 stall=${NFVS_VM_STALL:-$((test_timeout + 300))}
