@@ -416,7 +416,7 @@ xfer() {
 	if [ "$cl" = lftp ]; then
 		local cmd="get big -o $got"
 		[ "$dir" = put ] && cmd="cd pub; put $big -o $up"
-		nx $c timeout 60 lftp -c "set net:timeout 3; set net:max-retries 1;
+		nx $c timeout 60 lftp -c "set net:timeout $((3 * tmul)); set net:max-retries 1;
 			set net:persist-retries 0; set net:reconnect-interval-base 1;
 			set ftp:ssl-allow no; set ftp:fix-pasv-address no;
 			set ftp:auto-passive-mode no; set cmd:fail-exit yes;
@@ -424,9 +424,13 @@ xfer() {
 	else
 		local to=(-o "$got" "ftp://$a/big")
 		[ "$dir" = put ] && to=(-T "$big" "ftp://$a/pub/$up")
-		# curl's own --max-time bounds it (no timeout program).
+		# curl's own --max-time bounds it (no timeout program). Its
+		# connect timeout covers the login and the commands up to the
+		# data connection, which a lost segment on the lossy link
+		# delays by a retransmission; the debug kernel, beside other
+		# guests, took more than 3 s for them.
 		# shellcheck disable=SC2046
-		nx $c curl -sS --connect-timeout 3 --max-time 40 \
+		nx $c curl -sS --connect-timeout $((3 * tmul)) --max-time 40 \
 			--no-ftp-skip-pasv-ip $(curl_mode "$mode") "${to[@]}"
 	fi >"$log" 2>&1
 	if [ "$dir" = put ]; then
