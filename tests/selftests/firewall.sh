@@ -333,7 +333,8 @@ nx $d ipvsadm --set 900 120 300
 # tables are read once, by one shell in the director, and counted in
 # bash: a program started costs the debug kernel a good part of a second.
 conns() {
-	local m out line sect a b c svc w dst dport sep=
+	local m out line sect a b c svc sep=
+	local tuple=' dst=([^ ]+) sport=[0-9]+ dport=([0-9]+) '
 	local -a f
 	out=$(nx $d sh -c 'ipvsadm -Lnc; echo =; conntrack -L -p tcp 2>/dev/null; echo =; ipvsadm -Ln')
 	for m in "$@"; do
@@ -346,16 +347,11 @@ conns() {
 					a=$((a + 1))
 				;;
 			1)
-				[[ $line == *ESTABLISHED* ]] || continue
-				# The original tuple's destination: the first dst=
-				# and dport= of the line.
-				read -ra f <<<"$line"
-				dst='' dport=''
-				for w in "${f[@]}"; do
-					[ -z "$dst" ] && [[ $w == dst=* ]] && dst=${w#dst=}
-					[ -z "$dport" ] && [[ $w == dport=* ]] && dport=${w#dport=}
-				done
-				[ "$dst:$dport" = "${addr[$m]}:${port[$m]}" ] && b=$((b + 1))
+				# The original tuple is the line's first (the
+				# leftmost match).
+				[[ $line == *ESTABLISHED* && $line =~ $tuple ]] &&
+					[ "${BASH_REMATCH[1]}:${BASH_REMATCH[2]}" = "${addr[$m]}:${port[$m]}" ] &&
+					b=$((b + 1))
 				;;
 			2)
 				read -ra f <<<"$line"
