@@ -4,29 +4,31 @@
 # Builds nfvs.ko with warnings as errors for every kernel of the matrix, each
 # in its own copy of the sources under build/<kernel release>/. 7.3 needs
 # trixie's gcc-14, so it is built inside the trixie chroot. The series
-# "debug" is make check's debug kernel (scripts/debug-kernel.sh builds it).
+# "debug" is make check's debug kernel (scripts/debug-kernel.sh builds it);
+# for it, nfvs_kunit.ko is built too (build/<kernel release>/kunit/).
 # Prints one TAP line per kernel on stdout; the build logs go to
 # build/<kernel release>/build.log.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# kbuild KDIR DIR LOG: builds the external module staged in DIR (a path on
-# the host; for a "chroot:" KDIR, a path inside the chroot).
+# kbuild KDIR DIR LOG [VAR=VALUE...]: builds the external module staged in
+# DIR (a path on the host; for a "chroot:" KDIR, a path inside the chroot).
 kbuild() {
 	local kdir=$1 dir=$2 log=$3
+	shift 3
 	case "$kdir" in
 	chroot:*)
 		nfvs_in_root "$NFVS_CHROOT" make -C "${kdir#chroot:}" M="$dir" \
-			NFVS_WERROR=y CC=x86_64-linux-gnu-gcc-14 -j"$(nproc)" modules >>"$log" 2>&1
+			NFVS_WERROR=y CC=x86_64-linux-gnu-gcc-14 -j"$(nproc)" "$@" modules >>"$log" 2>&1
 		;;
 	*)
-		make -C "$kdir" M="$dir" NFVS_WERROR=y -j"$(nproc)" modules >>"$log" 2>&1
+		make -C "$kdir" M="$dir" NFVS_WERROR=y -j"$(nproc)" "$@" modules >>"$log" 2>&1
 		;;
 	esac
 }
 
 build_one() {
-	local series=$1 kver kdir out log root="" inner canary
+	local series=$1 kver kdir out log root="" inner canary kunit
 	kver=$(nfvs_kver "$series")
 	if [ -z "$kver" ] || ! kdir=$(nfvs_kdir "$kver"); then
 		echo "not ok - build $series: kernel or headers not installed (make deps)"
@@ -42,16 +44,22 @@ build_one() {
 	nfvs_stage_sources "$root$inner"
 	rm -rf "$root$inner/hookdump"
 	cp -r "$NFVS_TOP/tests/selftests/modules/hookdump" "$root$inner/hookdump"
-	# The detectors' canary, for the debug kernel only (tests/harness/canary.sh).
-	canary=
+	# For the debug kernel only: the detectors' canary
+	# (tests/harness/canary.sh) and nfvs_kunit.ko (scripts/kunit.sh), the
+	# latter from a copy of its own (the same objects, built with the
+	# suites' flags).
+	canary='' kunit=''
 	if [ "$series" = debug ]; then
 		canary=$inner/debug_canary
 		cp -r "$NFVS_TOP/tests/harness/modules/debug_canary" "$canary"
+		kunit=$inner/kunit
+		nfvs_stage_sources "$kunit"
 	fi
 	mkdir -p "$out"
 	: >"$log"
 	if kbuild "$kdir" "$inner" "$log" && kbuild "$kdir" "$inner/hookdump" "$log" &&
-	   { [ -z "$canary" ] || kbuild "$kdir" "$canary" "$log"; }; then
+	   { [ -z "$canary" ] || kbuild "$kdir" "$canary" "$log"; } &&
+	   { [ -z "$kunit" ] || kbuild "$kdir" "$kunit" "$log" NFVS_KUNIT=1; }; then
 		if [ -n "$root" ]; then
 			mkdir -p "$out/hookdump"
 			cp "$root$inner/nfvs.ko" "$out/nfvs.ko"

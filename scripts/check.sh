@@ -7,13 +7,14 @@
 #
 #   1. dependencies from Debian's archive (scripts/deps.sh)
 #   2. on the host: the harness's own parsers, style gates, the docs
-#   3. every build, before any guest boots: the debug kernel (once per
-#      configuration, cached), nfvs.ko with warnings as errors for every
-#      kernel of the matrix, nfvsctl, the User-Mode Linux kernel
-#      and nfvs_kunit.ko, the guests' initramfs
+#   3. every build, before any guest boots but the debug kernel's
+#      selftests (which start once their module is built): the debug
+#      kernel (once per configuration, cached), nfvs.ko with warnings as
+#      errors for every kernel of the matrix (and nfvs_kunit.ko for the
+#      debug kernel), nfvsctl, the guests' initramfs
 #   4. the guests, as many at once as there are CPUs free for them
 #      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
-#      longest first: KUnit on User-Mode Linux, the selftests of each
+#      longest first: KUnit on the debug kernel, the selftests of each
 #      kernel split into NFVS_SHARDS boots (default 4) by their expected
 #      cost (tests/selftests/costs); beside them from the start, the
 #      harness canaries (which mostly wait)
@@ -68,17 +69,26 @@ listed() {
 	grep -v '^#' "$1" | sed 's|^|tests/selftests/|; s|$|.sh|'
 }
 
-# selftests SERIES: the selftests a kernel runs, one a line: all of them,
-# and on the debug kernel those of tests/debug-kernel/selftests.
+# selftests SERIES: the selftests a kernel runs, one a line: all of them
+# but those of tests/selftests/once that go to another Debian kernel (the
+# Nth of that list to the Nth kernel, spread), and on the debug kernel
+# those of tests/debug-kernel/selftests.
 selftests() {
-	local t
+	local t i=0 k n once
 	if [ "$1" = debug ]; then
 		listed "$NFVS_TOP/tests/debug-kernel/selftests"
 		return
 	fi
+	k=$(spread "$1")
+	n=${k#*/} k=${k%/*}
+	once=$(listed "$NFVS_TOP/tests/selftests/once" | while read -r t; do
+		[ $((i % n)) -ne "$k" ] && echo "$t"
+		i=$((i + 1))
+	done)
 	for t in "$NFVS_TOP"/tests/selftests/*.sh; do
 		case ${t##*/} in lib*.sh) continue ;; esac
-		echo "${t#"$NFVS_TOP"/}"
+		t=${t#"$NFVS_TOP"/}
+		grep -qxF "$t" <<<"$once" || echo "$t"
 	done
 }
 
@@ -157,14 +167,16 @@ spread() {
 # in the queue and waiting for a CPU idle beside the debug boot, which uses
 # about one, once kept every Debian boot waiting for six minutes).
 run_jobs() {
-	local slots cost name cmd n free w pid i running next
+	local slots cost name cmd n free w pid i running next early
 	local -A weight=()
 	local -a queue
 	slots=$(nfvs_cpus)
 	{
 		echo "# $(${NFVS_QEMU:-qemu-system-x86_64} --version | head -n 1)"
 		echo "# guests: $slots at a time, up to $((2 * slots)) while a CPU is idle"
+		cat "$res/early.txt" 2>/dev/null
 	} >"$res/jobs.txt"
+	early=$(cat "$res/early.pids" 2>/dev/null)
 	mapfile -t queue < <(awk '{ print ($2 ~ /-debug$|^vms-/) ? 2 : 1, $0 }' |
 		sort -k1,1rn -k2,2rn)
 	free=
@@ -172,6 +184,10 @@ run_jobs() {
 		running=0
 		for pid in $(jobs -rp); do
 			running=$((running + ${weight[$pid]:-1}))
+		done
+		# The debug boots started before (start_debug): 2 vCPUs each.
+		for pid in $early; do
+			kill -0 "$pid" 2>/dev/null && running=$((running + 2))
 		done
 		next=
 		for i in "${!queue[@]}"; do
@@ -202,12 +218,41 @@ run_jobs() {
 	wait
 }
 
+# guest_jobs: the jobs of the selftest guests, "COST NAME CMD...", one a
+# line (plan_guests).
+guest_jobs() {
+	local cost name s scripts smp
+	plan_guests | while read -r cost name s scripts; do
+		smp=
+		[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
+		echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
+			"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
+	done
+}
+
+# start_debug: the debug kernel's selftest boots (guest_jobs), started at
+# once, while the other kernels' modules build: the longest job of the
+# run, it is its critical path, and those builds (about two minutes of
+# both CPUs) no longer wait in front of it. Their lines go to $res/early,
+# their pids to $res/early.pids (run_jobs counts their vCPUs), and what
+# jobs.txt says of them to $res/early.txt.
+start_debug() {
+	local cost name cmd
+	guest_jobs | awk '$2 ~ /-debug$/' >"$res/early"
+	while read -r cost name cmd <&3; do
+		echo "# $name: expected ${cost} s, started at $(($(date +%s) - t0)) s, before the other kernels' builds" >>"$res/early.txt"
+		# shellcheck disable=SC2086
+		phase "$name" $cmd </dev/null &
+		echo $! >>"$res/early.pids"
+	done 3<"$res/early"
+}
+
 # guest_phase: KUnit, the selftest guests and the slow tier, as run_jobs
 # schedules them. The canaries mostly wait for the time limits they test
 # (their four boots need about a minute of CPU in all): they run beside the
 # others from the start, not in a CPU's slot, and not last.
 guest_phase() {
-	local cost name s scripts canary smp sampler
+	local canary sampler
 	# How much CPU the guests left unused, every 30 s (timings).
 	while f=$(nfvs_cpu_free 30); do
 		echo "$(($(date +%s) - t0)) $f"
@@ -216,17 +261,17 @@ guest_phase() {
 	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
 	canary=$!
 	{
-		echo "$(cost kunit kunit) kunit $NFVS_TOP/scripts/kunit.sh"
+		# KUnit: a guest of the debug kernel, of one vCPU (scripts/kunit.sh).
+		if [[ " $NFVS_SERIES " == *" debug "* ]]; then
+			echo "$(cost kunit kunit) kunit env NFVS_VM_NAME=kunit NFVS_VM_SMP=1" \
+				"$NFVS_TOP/scripts/vm/run.sh debug tests/kunit/kunit.sh"
+		fi
 		if [ "${NFVS_SLOW:-0}" = 1 ]; then
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
-		plan_guests | while read -r cost name s scripts; do
-			smp=
-			[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
-			echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
-				"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
-		done
+		guest_jobs | grep -vxF -f "$res/early"
 	} | tee "$res/plan" | run_jobs
+	cat "$res/early" >>"$res/plan"
 	wait "$canary"
 	kill "$sampler" 2>/dev/null
 	wait "$sampler" 2>/dev/null
@@ -382,32 +427,45 @@ run_all() {
 	cat "$res/deps.txt"
 	grep -q '^not ok' "$res/deps.txt" && return
 
-	# The kernels that are built, not installed (the debug kernel, then
-	# User-Mode Linux's), need only linux-source-6.1: on a fresh machine
-	# they build while deps.sh fetches the rest (the kernel packages, the
-	# trixie chroot, the slow tier's fresh Debian 12), which waits on the
-	# network and the disk more than on the CPUs. Every build is over
-	# before the first guest: a compiler beside the guests would take
-	# their CPU. nfvs is then built for every kernel, the debug one too.
-	{
-		if [[ " $NFVS_SERIES " == *" debug "* ]]; then
-			phase debug debug_kernel
-		fi
-		phase uml "$NFVS_TOP/scripts/kunit.sh" --build
-	} &
-	kernels=$!
+	# The kernel that is built, not installed (the debug kernel), needs
+	# only linux-source-6.1: on a fresh machine it builds while deps.sh
+	# fetches the rest (the kernel packages, the trixie chroot, the slow
+	# tier's fresh Debian 12), which waits on the network and the disk
+	# more than on the CPUs. nfvs is then built for every kernel: first
+	# for the debug kernel (and there nfvs_kunit.ko), whose selftest boot,
+	# the critical path, then starts (start_debug); then for the others,
+	# beside it. Every other build is over before the other guests: a
+	# compiler beside them would take their CPU.
+	kernels=
+	if [[ " $NFVS_SERIES " == *" debug "* ]]; then
+		phase debug debug_kernel &
+		kernels=$!
+	else
+		echo "# KUnit runs on the debug kernel, which NFVS_SERIES leaves out: not run"
+	fi
 	phase kernels "$NFVS_TOP/scripts/deps.sh"
-	wait "$kernels"
+	[ -n "$kernels" ] && wait "$kernels"
 	cat "$res/kernels.txt"
 	grep -q '^not ok' "$res/kernels.txt" && return
 	echo "ok - deps: Debian packages and kernels installed"
 	[ -f "$res/debug.txt" ] && cat "$res/debug.txt"
-	phase build "$NFVS_TOP/scripts/build-matrix.sh"
-	cat "$res/build.txt"
+	: >"$res/early"
+	if [[ " $NFVS_SERIES " == *" debug "* ]]; then
+		phase build-debug env NFVS_SERIES=debug "$NFVS_TOP/scripts/build-matrix.sh"
+		cat "$res/build-debug.txt"
+		if ! grep -q '^not ok' "$res/build-debug.txt" &&
+		   "$NFVS_TOP/scripts/vm/run.sh" --prepare debug; then
+			start_debug
+		fi
+	fi
+	stock=$(printf '%s\n' $NFVS_SERIES | grep -vx debug | tr '\n' ' ')
+	if [ -n "${stock// /}" ]; then
+		phase build env NFVS_SERIES="$stock" "$NFVS_TOP/scripts/build-matrix.sh"
+		cat "$res/build.txt"
+	fi
 	# The guests run the nfvsctl and nbench built here.
 	phase tools build_tools
 	cat "$res/tools.txt"
-	cat "$res/uml.txt"
 	phase initrd prepare_guests
 	cat "$res/initrd.txt"
 
@@ -418,11 +476,14 @@ run_all() {
 	static=$!
 	guest_phase
 	wait "$static"
+	for pid in $(cat "$res/early.pids" 2>/dev/null); do
+		wait "$pid"
+	done
 	for p in harness docs style htmldocs; do
 		cat "$res/$p.txt"
 	done
 	cat "$res/jobs.txt"
-	cat "$res/kunit.txt"
+	[ -f "$res/kunit.txt" ] && cat "$res/kunit.txt"
 	for s in $NFVS_SERIES; do
 		cat "$res"/vm[0-9s]*-"$s".txt
 	done

@@ -3,7 +3,7 @@
 #
 # Installs what nfvs needs from Debian's archive: the kernel matrix (6.1 from
 # bookworm, 6.12 from bookworm-backports, 7.3 from trixie-backports built in a
-# trixie chroot), linux-source-6.1 for User-Mode Linux, QEMU (from
+# trixie chroot), linux-source-6.1 for the debug kernel, QEMU (from
 # bookworm-backports) and the tools the tests drive. Idempotent; silent when
 # everything is present. deps.sh --host: only the host's packages and QEMU
 # (make check builds its kernels from linux-source-6.1 meanwhile, while

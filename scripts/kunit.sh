@@ -1,35 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# KUnit tests of nfvs on a User-Mode Linux kernel (a debug kernel: KASAN and
-# lockdep). Builds that kernel once from linux-source-6.1 into the cache,
-# keyed by tests/kunit/nfvs.kunitconfig; builds nfvs_kunit.ko (nfvs.ko plus
-# the suites of tests/kunit/) in build/uml/; boots UML on the host's root and
-# loads and unloads the module NFVS_KUNIT_LOADS times (tests/kunit/uml-init.sh).
+# KUnit tests of nfvs on make check's debug kernel (scripts/debug-kernel.sh:
+# KASAN, lockdep, kmemleak): nfvs_kunit.ko (nfvs.ko plus the suites of
+# tests/kunit/, built for that kernel by scripts/build-matrix.sh) is loaded
+# and unloaded NFVS_KUNIT_LOADS times (2) in a guest of one vCPU
+# (tests/kunit/kunit.sh under scripts/vm/run.sh, whose checks of the
+# console, the detectors and kmemleak's scan apply).
 #
-# Prints one TAP line per test case on stdout, "ok - kunit: SUITE.CASE", then
-# "ok - kunit: console clean", and "not ok" lines for anything else that went
-# wrong; diagnostics start with "# ". Exits non-zero iff a line is "not ok".
-# The console is kept in build/uml/console.log.
+# Prints one TAP line per test case on stdout, "ok - KVER: kunit: SUITE.CASE",
+# then the guest's own lines (console clean, KASAN, lockdep and kmemleak on
+# to the end), and "not ok" lines for anything else that went wrong;
+# diagnostics start with "# ". Exits non-zero iff a line is "not ok".
 #
-#   scripts/kunit.sh                 build, boot, parse
-#   scripts/kunit.sh --build         only build (make check: before any guest)
-#   scripts/kunit.sh --parse FILE    only parse a saved console (UML's stdout)
+#   scripts/kunit.sh                    build what is missing (the debug
+#                                       kernel, nfvs_kunit.ko), boot, parse
+#   scripts/kunit.sh --parse FILE       only parse a saved log: result lines
+#                                       "ok - kunit: SUITE.CASE"
+#   scripts/kunit.sh --parse-guest FILE the guest's parse (tests/kunit/kunit.sh):
+#                                       "ok - SUITE.CASE", and every suite of
+#                                       tests/kunit/*.c must have run
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-NFVS_KUNIT_LOADS=${NFVS_KUNIT_LOADS:-3}
-NFVS_KUNIT_TIMEOUT=${NFVS_KUNIT_TIMEOUT:-1200}
-KSRC=$NFVS_CACHE/linux-source-6.1
-KCONFIG=$NFVS_TOP/tests/kunit/nfvs.kunitconfig
-
-# parse_console FILE [TIMED_OUT [UML_RC [SUITES]]]: the TAP lines. Every
-# suite that ran must have run once per load of the module; SUITES (names,
-# space separated) are those that must have run.
+# parse_console FILE PREFIX [SUITES]: the TAP lines of a log of the loads
+# (the "nfvs-kunit:" lines of tests/kunit/kunit.sh among KUnit's), each
+# result named PREFIX SUITE.CASE. Every suite that ran must have run once
+# per load of the module; SUITES (names, space separated) are those that
+# must have run.
 parse_console() {
-	awk -v timed_out="${2:-0}" -v uml_rc="${3:-0}" -v suites="${4:-}" \
-		-v timeout="$NFVS_KUNIT_TIMEOUT" -v console_bad="$NFVS_CONSOLE_BAD" '
-	function fail(msg) { print "not ok - kunit: " msg; bad = 1 }
+	awk -v p="$2" -v suites="${3:-}" -v console_bad="$NFVS_CONSOLE_BAD" '
+	function fail(msg) { print "not ok - " p msg; bad = 1 }
 	function suite_end(st) {
 		if (plan != ncases)
 			fail(suite " plan 1.." plan " but " ncases " cases ran")
@@ -115,25 +116,25 @@ parse_console() {
 		for (i = 1; i <= ncase_keys; i++) {
 			key = case_order[i]
 			if (result[key] != "ok") {
-				print "not ok - kunit: " key diags[key]; bad = 1
+				print "not ok - " p key diags[key]; bad = 1
 			} else if (key in skip) {
-				print "ok - kunit: " key " # SKIP " skip[key]
+				print "ok - " p key " # SKIP " skip[key]
 			} else {
-				print "ok - kunit: " key
+				print "ok - " p key
 			}
 		}
 		if (ndirty) {
-			print "not ok - kunit: console clean"
+			print "not ok - " p "console clean"
 			for (i = 1; i <= ndirty && i <= 10; i++)
 				print "# " dirty[i]
 			bad = 1
 		} else {
-			print "ok - kunit: console clean"
+			print "ok - " p "console clean"
 		}
 		if (insuite)
 			fail(suite " did not complete")
 		if (!insmods)
-			fail("module loaded (no insmod result on the console)")
+			fail("module loaded (no insmod result in the log)")
 		if (!nsuites)
 			fail("KTAP output found")
 		else if (!total)
@@ -148,102 +149,48 @@ parse_console() {
 				     " times in " nloaded + 0 " loads")
 		if (insmods && locks != "1")
 			fail("lockdep still on at the end (debug_locks: " locks ")")
-		if (timed_out)
-			fail("UML finished within " timeout " s")
-		else if (!done)
-			fail("UML finished (the init script did not reach its end)")
-		else if (uml_rc != 0)
-			fail("UML exited with status " uml_rc)
+		if (!done)
+			fail("the loads finished (no \"nfvs-kunit: done\" line)")
 		exit bad
 	}' "$1"
 }
 
-# The UML kernel for the current kunitconfig, built once.
-uml_kernel() {
-	local key dir log
-	key=$(sha256sum "$KCONFIG" | cut -c1-12)
-	dir=$NFVS_CACHE/uml-$key
-	log=$NFVS_CACHE/uml-$key.log
-	mkdir -p "$NFVS_CACHE"
-	exec 9>"$NFVS_CACHE/uml.lock"
-	flock 9
-	nfvs_linux_source >/dev/null || { echo "linux-source-6.1 not available"; return 1; }
-	if [ ! -x "$dir/linux" ]; then
-		nfvs_log "nfvs: building the UML kernel in $dir (log: $log)"
-		(cd "$KSRC" && python3 tools/testing/kunit/kunit.py build \
-			--kunitconfig="$KCONFIG" --build_dir="$dir" \
-			--jobs="$(nproc)") >"$log" 2>&1
-		if [ ! -x "$dir/linux" ]; then
-			echo "UML kernel build failed (see $log)"
-			return 1
-		fi
-	fi
-	exec 9>&-
-	echo "$dir"
+# suites: the names of the suites of tests/kunit/*.c.
+suites() {
+	sed -n '/^static struct kunit_suite /,/^};/s/^\t\.name = "\(.*\)",$/\1/p' \
+		"$NFVS_TOP"/tests/kunit/*.c | tr '\n' ' '
 }
 
-# build: the UML kernel (once) and nfvs_kunit.ko in $NFVS_BUILD/uml, unless
-# that module is newer than every source it is built from.
-build() {
-	local umldir out=$NFVS_BUILD/uml
-	if ! umldir=$(uml_kernel); then
-		echo "not ok - kunit: UML kernel built ($umldir)"
-		return 1
-	fi
-	if [ -f "$out/nfvs_kunit.ko" ] && [ -f "$out/.nfvs-uml" ] &&
-	   [ "$(cat "$out/.nfvs-uml")" = "$umldir" ] &&
-	   [ -z "$(cd "$NFVS_TOP" && find $NFVS_SOURCES -newer "$out/nfvs_kunit.ko" -print -quit)" ]; then
-		return 0
-	fi
-	nfvs_stage_sources "$out"
-	chmod +x "$out/tests/kunit/uml-init.sh"
-	if ! make -C "$KSRC" O="$umldir" ARCH=um M="$out" NFVS_KUNIT=1 \
-		NFVS_WERROR=y -j"$(nproc)" modules >"$out/build.log" 2>&1 ||
-		[ ! -f "$out/nfvs_kunit.ko" ]; then
-		echo "not ok - kunit: module built (see $out/build.log)"
-		grep -E 'error|warning' "$out/build.log" | head -n 20 | sed 's/^/# /'
-		return 1
-	fi
-	echo "$umldir" >"$out/.nfvs-uml"
-}
-
+# run: the debug kernel and nfvs_kunit.ko (each built when missing or, for
+# the module, older than a source), then the guest.
 run() {
-	local umldir out=$NFVS_BUILD/uml suites rc timed_out=0 t0
-	t0=$(date +%s)
-	build || return 1
-	umldir=$(cat "$out/.nfvs-uml")
-
-	# uml_dir: what a crashed UML leaves behind stays in the build dir.
-	timeout -k 10 "$NFVS_KUNIT_TIMEOUT" "$umldir/linux" mem=512M \
-		uml_dir="$out/" rootfstype=hostfs rootflags=/ ro \
-		init="$out/tests/kunit/uml-init.sh" -- \
-		"$out/nfvs_kunit.ko" "$NFVS_KUNIT_LOADS" \
-		</dev/null >"$out/console.log" 2>&1
-	rc=$?
-	[ $rc -eq 124 ] || [ $rc -eq 137 ] && timed_out=1
-	echo "# UML console: $out/console.log ($(($(date +%s) - t0)) s in all)"
-
-	suites=$(sed -n '/^static struct kunit_suite /,/^};/s/^\t\.name = "\(.*\)",$/\1/p' \
-		"$out"/tests/kunit/*.c)
-	parse_console "$out/console.log" "$timed_out" "$rc" "$suites"
+	local kver ko
+	"$NFVS_TOP/scripts/debug-kernel.sh" >/dev/null ||
+		{ echo "not ok - kunit: the debug kernel is built (scripts/debug-kernel.sh)"; return 1; }
+	kver=$(nfvs_kver debug)
+	ko=$NFVS_BUILD/$kver/kunit/nfvs_kunit.ko
+	if [ ! -f "$ko" ] ||
+	   [ -n "$(cd "$NFVS_TOP" && find $NFVS_SOURCES -newer "$ko" -print -quit)" ]; then
+		NFVS_SERIES=debug "$NFVS_TOP/scripts/build-matrix.sh" || return 1
+	fi
+	NFVS_VM_NAME=kunit NFVS_VM_SMP=1 "$NFVS_TOP/scripts/vm/run.sh" debug tests/kunit/kunit.sh
 }
 
 case "${1:-}" in
---parse)
+--parse | --parse-guest)
 	if [ $# -ne 2 ] || [ ! -r "$2" ]; then
-		nfvs_die "usage: $0 --parse CONSOLE"
+		nfvs_die "usage: $0 $1 LOG"
 	fi
-	parse_console "$2"
-	;;
---build)
-	NFVS_BUILD=$(mkdir -p "$NFVS_BUILD" && cd "$NFVS_BUILD" && pwd)
-	build && echo "ok - kunit: UML kernel and nfvs_kunit.ko built"
+	if [ "$1" = --parse ]; then
+		parse_console "$2" "kunit: "
+	else
+		parse_console "$2" "" "$(suites)"
+	fi
 	;;
 "")
-	NFVS_BUILD=$(mkdir -p "$NFVS_BUILD" && cd "$NFVS_BUILD" && pwd)
 	run
 	;;
 *)
-	nfvs_die "usage: $0 [--build | --parse CONSOLE]"
+	nfvs_die "usage: $0 [--parse LOG | --parse-guest LOG]"
 	;;
 esac

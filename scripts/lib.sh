@@ -12,7 +12,7 @@ NFVS_FRESH=${NFVS_FRESH:-$NFVS_CACHE/bookworm-fresh}
 # The kernel matrix: series name -> where Debian ships it.
 NFVS_SERIES=${NFVS_SERIES:-"6.1 6.12 7.3"}
 
-# nfvs_cpus: how many CPU-bound jobs (a TCG guest, User-Mode Linux) this
+# nfvs_cpus: how many CPU-bound jobs (a TCG guest) this
 # host can run at once without starving one: the CPUs we may use, lowered
 # by the CPU quota of our cgroup and of its parents (cgroup v2 cpu.max or
 # v1 cpu.cfs_quota_us), rounded to the nearest whole CPU, at least 1.
@@ -221,7 +221,7 @@ nfvs_build_nbench() {
 }
 
 # nfvs_linux_source: the path of linux-source-6.1, extracted once into the
-# cache (checkpatch, User-Mode Linux, kunit.py).
+# cache (checkpatch, the debug kernel).
 nfvs_linux_source() {
 	local dir=$NFVS_CACHE/linux-source-6.1 tmp
 	if [ ! -f "$dir/.nfvs-extracted" ]; then

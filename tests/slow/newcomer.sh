@@ -3,7 +3,7 @@
 #
 # newcomer.sh [demo|check]: README.md's path on a fresh Debian 12, by hand
 # (not in make check or CI: it downloads the whole kernel matrix, about
-# 2 GB, and builds User-Mode Linux; 20 minutes for demo, an hour with
+# 2 GB, and builds the debug kernel; 20 minutes for demo, more than an hour with
 # check). The fresh system is NFVS_FRESH (scripts/deps.sh with NFVS_SLOW=1
 # makes it) under a throwaway overlay, entered with chroot; the tree is
 # this one as committed (git archive HEAD). There, only what README.md
