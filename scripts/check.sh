@@ -14,9 +14,10 @@
 #      debug kernel), nfvsctl, the guests' initramfs
 #   4. the guests, as many at once as there are CPUs free for them
 #      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
-#      longest first: KUnit on the debug kernel, the selftests of each
-#      kernel split into NFVS_SHARDS boots (default 4) by their expected
-#      cost (tests/selftests/costs); beside them from the start, the
+#      longest first: the selftests of each kernel split into
+#      NFVS_SHARDS boots (default 4) by their expected cost
+#      (tests/selftests/costs), KUnit in the debug kernel's boot (first,
+#      with 2 loads of nfvs_kunit.ko); beside them from the start, the
 #      harness canaries (which mostly wait)
 #   5. with NFVS_SLOW=1, the slow tier (tests/slow/packages.sh: the Debian
 #      packages, lintian, make install, DKMS, the packages on a fresh
@@ -72,10 +73,13 @@ listed() {
 # selftests SERIES: the selftests a kernel runs, one a line: all of them
 # but those of tests/selftests/once that go to another Debian kernel (the
 # Nth of that list to the Nth kernel, spread), and on the debug kernel
-# those of tests/debug-kernel/selftests.
+# those of tests/debug-kernel/selftests and KUnit (tests/kunit/kunit.sh:
+# in that boot it costs the run no boot of its own, and the debug boot
+# ends minutes before the last Debian boots do).
 selftests() {
 	local t i=0 k n once
 	if [ "$1" = debug ]; then
+		echo tests/kunit/kunit.sh
 		listed "$NFVS_TOP/tests/debug-kernel/selftests"
 		return
 	fi
@@ -247,7 +251,7 @@ start_debug() {
 	done 3<"$res/early"
 }
 
-# guest_phase: KUnit, the selftest guests and the slow tier, as run_jobs
+# guest_phase: the selftest guests and the slow tier, as run_jobs
 # schedules them. The canaries mostly wait for the time limits they test
 # (their four boots need about a minute of CPU in all): they run beside the
 # others from the start, not in a CPU's slot, and not last.
@@ -261,11 +265,6 @@ guest_phase() {
 	phase canary "$NFVS_TOP/tests/harness/canary.sh" &
 	canary=$!
 	{
-		# KUnit: a guest of the debug kernel, of one vCPU (scripts/kunit.sh).
-		if [[ " $NFVS_SERIES " == *" debug "* ]]; then
-			echo "$(cost kunit kunit) kunit env NFVS_VM_NAME=kunit NFVS_VM_SMP=1" \
-				"$NFVS_TOP/scripts/vm/run.sh debug tests/kunit/kunit.sh"
-		fi
 		if [ "${NFVS_SLOW:-0}" = 1 ]; then
 			echo "$(cost slow slow) slow $NFVS_TOP/tests/slow/packages.sh"
 		fi
@@ -483,7 +482,6 @@ run_all() {
 		cat "$res/$p.txt"
 	done
 	cat "$res/jobs.txt"
-	[ -f "$res/kunit.txt" ] && cat "$res/kunit.txt"
 	for s in $NFVS_SERIES; do
 		cat "$res"/vm[0-9s]*-"$s".txt
 	done
