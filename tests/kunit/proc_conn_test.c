@@ -101,6 +101,38 @@ static bool read_chunk(struct seq_file *m, loff_t *index, int max,
 	return v;
 }
 
+/*
+ * Every resize that @n entries call for is over: the table is as large as
+ * rhashtable makes it for them (under 75% full) and no next one is under
+ * way. A walk that runs while entries move to a new table may miss some.
+ */
+static bool settled(struct nfvs_net *nn, int n)
+{
+	struct bucket_table *tbl;
+	bool done;
+
+	rcu_read_lock();
+	tbl = rcu_dereference(nn->conns.table.ht.tbl);
+	done = tbl->size >= n * 4 / 3 && !rcu_access_pointer(tbl->future_tbl);
+	rcu_read_unlock();
+	return done;
+}
+
+/*
+ * Waits (up to 5 s) until the resizes that adding @n entries started are
+ * over: rhashtable grows in a worker, which on another CPU may move the
+ * entries under a walk that has begun (the walk then starts again and
+ * lists some twice, as proc_conn.c says).
+ */
+static void settle(struct kunit *test, struct nfvs_net *nn, int n)
+{
+	int i;
+
+	for (i = 0; i < 250 && !settled(nn, n); i++)
+		msleep(20);
+	KUNIT_ASSERT_TRUE(test, settled(nn, n));
+}
+
 static int count_seen(const u8 *seen, int n, u8 times)
 {
 	int i, k = 0;
@@ -170,6 +202,7 @@ static void each_once_in_chunks(struct kunit *test)
 	seen = kunit_kzalloc(test, n, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	add_many(test, nn, n);
+	settle(test, nn, n);
 	seq_setup(test, &m, &s, nn);
 	for (i = 0; i < ARRAY_SIZE(chunks); i++) {
 		memset(seen, 0, n);
@@ -212,6 +245,7 @@ static void held_entry_expires(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, seen);
 	KUNIT_ASSERT_NOT_NULL(test, gone);
 	add_many(test, nn, n);
+	settle(test, nn, n);
 	seq_setup(test, &m, &s, nn);
 	do {
 		more = read_chunk(&m, &index, 10, seen, n, &headers);
@@ -231,23 +265,6 @@ static void held_entry_expires(struct kunit *test)
 	nfvs_conn_seq_exit(&s);
 	nfvs_conns_exit(nn);
 	rcu_barrier();
-}
-
-/*
- * Every resize that @n entries call for is over: the table is as large as
- * rhashtable makes it for them (under 75% full) and no next one is under
- * way. A walk that runs while entries move to a new table may miss some.
- */
-static bool settled(struct nfvs_net *nn, int n)
-{
-	struct bucket_table *tbl;
-	bool done;
-
-	rcu_read_lock();
-	tbl = rcu_dereference(nn->conns.table.ht.tbl);
-	done = tbl->size >= n * 4 / 3 && !rcu_access_pointer(tbl->future_tbl);
-	rcu_read_unlock();
-	return done;
 }
 
 /* A resize between two reads restarts the walk: nothing is lost. */
@@ -273,9 +290,7 @@ static void table_grows_between_reads(struct kunit *test)
 
 	for (i = 0; i < 3000; i++)
 		nfvs_conn_put(add(test, nn, IPPROTO_TCP, 30000 + i));
-	for (i = 0; i < 250 && !settled(nn, n + 3000); i++)
-		msleep(20);
-	KUNIT_EXPECT_TRUE(test, settled(nn, n + 3000));
+	settle(test, nn, n + 3000);
 	rcu_read_lock();
 	KUNIT_EXPECT_GT(test, rcu_dereference(nn->conns.table.ht.tbl)->size,
 			size);

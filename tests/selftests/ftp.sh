@@ -416,7 +416,7 @@ xfer() {
 	if [ "$cl" = lftp ]; then
 		local cmd="get big -o $got"
 		[ "$dir" = put ] && cmd="cd pub; put $big -o $up"
-		nx $c timeout 60 lftp -c "set net:timeout $((3 * tmul)); set net:max-retries 1;
+		nx $c timeout $((60 * tmul)) lftp -c "set net:timeout $((10 * tmul)); set net:max-retries 1;
 			set net:persist-retries 0; set net:reconnect-interval-base 1;
 			set ftp:ssl-allow no; set ftp:fix-pasv-address no;
 			set ftp:auto-passive-mode no; set cmd:fail-exit yes;
@@ -427,10 +427,12 @@ xfer() {
 		# curl's own --max-time bounds it (no timeout program). Its
 		# connect timeout covers the login and the commands up to the
 		# data connection, which a lost segment on the lossy link
-		# delays by a retransmission; the debug kernel, beside other
-		# guests, took more than 3 s for them.
+		# delays by a retransmission: the debug kernel, beside other
+		# guests, took more than 3 s for them, and so did 6.1 for
+		# lftp's "cd" (twice, its one retry: "max-retries exceeded"),
+		# four guests on the 2 CPUs. 10 s, as lftp's net:timeout.
 		# shellcheck disable=SC2046
-		nx $c curl -sS --connect-timeout $((3 * tmul)) --max-time 40 \
+		nx $c curl -sS --connect-timeout $((10 * tmul)) --max-time $((40 * tmul)) \
 			--no-ftp-skip-pasv-ip $(curl_mode "$mode") "${to[@]}"
 	fi >"$log" 2>&1
 	if [ "$dir" = put ]; then
