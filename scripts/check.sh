@@ -70,6 +70,12 @@ listed() {
 	grep -v '^#' "$1" | sed 's|^|tests/selftests/|; s|$|.sh|'
 }
 
+# stock_series: the Debian kernels of NFVS_SERIES (all but "debug"), one a
+# line.
+stock_series() {
+	printf '%s\n' $NFVS_SERIES | grep -vx debug
+}
+
 # selftests SERIES: the selftests a kernel runs, one a line: all of them
 # but those of tests/selftests/once that go to another Debian kernel (the
 # Nth of that list to the Nth kernel, spread), and on the debug kernel
@@ -109,7 +115,7 @@ selftests() {
 plan_guests() {
 	local s t shards smp c newest
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
-	newest=$(printf '%s\n' $NFVS_SERIES | grep -vx debug | sort -V | tail -n 1)
+	newest=$(stock_series | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
 		shards=${NFVS_SHARDS:-4}
 		if [ "$s" = debug ]; then
@@ -457,7 +463,7 @@ run_all() {
 			start_debug
 		fi
 	fi
-	stock=$(printf '%s\n' $NFVS_SERIES | grep -vx debug | tr '\n' ' ')
+	stock=$(stock_series | tr '\n' ' ')
 	if [ -n "${stock// /}" ]; then
 		phase build env NFVS_SERIES="$stock" "$NFVS_TOP/scripts/build-matrix.sh"
 		cat "$res/build.txt"

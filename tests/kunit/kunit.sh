@@ -46,8 +46,8 @@ mark "$(grep -o 'debug_locks:.*' /proc/lockdep_stats | tr -d ' ')"
 mark "done"
 # The log from the start of the loads on; the results named SUITE.CASE.
 dmesg | sed -n '/nfvs-kunit: start /,$p' >"$log"
-bash "$top/scripts/kunit.sh" --parse-guest "$log" | tee "$log.tap"
-rc=${PIPESTATUS[0]}
-echo "1..$(grep -cE '^(not )?ok ' "$log.tap")"
-rm -f "$log.tap"
+tap=$(bash "$top/scripts/kunit.sh" --parse-guest "$log")
+rc=$?
+printf '%s\n' "$tap"
+echo "1..$(grep -cE '^(not )?ok ' <<<"$tap")"
 exit "$rc"
