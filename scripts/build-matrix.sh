@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Builds nfvs.ko with warnings as errors for every kernel of the matrix, each
-# in its own copy of the sources under build/<kernel release>/. 7.3 needs
+# Builds nfvs.ko with warnings as errors for every kernel of the matrix, in
+# a copy of the sources kept in the cache for each kernel (build_one), and
+# puts the modules under build/<kernel release>/. 7.3 needs
 # trixie's gcc-14, so it is built inside the trixie chroot. The series
 # "debug" is make check's debug kernel (scripts/debug-kernel.sh builds it);
 # for it, nfvs_kunit.ko is built too (build/<kernel release>/kunit/).
@@ -27,8 +28,36 @@ kbuild() {
 	esac
 }
 
+# sync_tree SRC DST: makes the sources under DST those under SRC, touching
+# only the files whose content differs (and removing those SRC no longer
+# has), so that kbuild in DST rebuilds only what changed. DST's build
+# products are left alone; .nfvs-sources lists the files the last sync put
+# there.
+sync_tree() {
+	local src=$1 dst=$2 f
+	mkdir -p "$dst"
+	(cd "$src" && find . -type f | sort) >"$src.list"
+	if [ -f "$dst/.nfvs-sources" ]; then
+		comm -23 "$dst/.nfvs-sources" "$src.list" | while read -r f; do
+			rm -f "$dst/$f"
+		done
+	fi
+	while read -r f; do
+		cmp -s "$src/$f" "$dst/$f" && continue
+		mkdir -p "$(dirname "$dst/$f")"
+		cp "$src/$f" "$dst/$f"
+	done <"$src.list"
+	mv "$src.list" "$dst/.nfvs-sources"
+}
+
+# build_one SERIES: builds nfvs.ko and its test modules for a kernel. The
+# build runs in a tree of the cache kept per kernel release (in the
+# chroot's /build for a chroot kernel), one build at a time (a lock):
+# from one make check to the next, and from one clone to another, kbuild
+# recompiles only the files that changed. The modules are then copied to
+# build/<kernel release>/, where the guests take them.
 build_one() {
-	local series=$1 kver kdir out log root="" inner canary kunit
+	local series=$1 kver kdir out log root="" inner work stage canary kunit m rc=1
 	kver=$(nfvs_kver "$series")
 	if [ -z "$kver" ] || ! kdir=$(nfvs_kdir "$kver"); then
 		echo "not ok - build $series: kernel or headers not installed (make deps)"
@@ -36,35 +65,39 @@ build_one() {
 	fi
 	out=$NFVS_BUILD/$kver
 	log=$out/build.log
-	[ "${kdir#chroot:}" != "$kdir" ] && root=$NFVS_CHROOT
-	# One staging directory per build directory: worktrees build in parallel.
-	inner=/build/nfvs-$kver-$(printf %s "$NFVS_BUILD" | md5sum | cut -c1-8)
-	[ -z "$root" ] && inner=$out
+	inner=$NFVS_CACHE/kbuild/$kver
+	if [ "${kdir#chroot:}" != "$kdir" ]; then
+		root=$NFVS_CHROOT
+		inner=/build/nfvs-$kver
+	fi
+	work=$root$inner
+	mkdir -p "$out" "$NFVS_CACHE/kbuild"
+	: >"$log"
 
-	nfvs_stage_sources "$root$inner"
-	rm -rf "$root$inner/hookdump"
-	cp -r "$NFVS_TOP/tests/selftests/modules/hookdump" "$root$inner/hookdump"
-	# For the debug kernel only: the detectors' canary
-	# (tests/harness/canary.sh) and nfvs_kunit.ko (scripts/kunit.sh), the
-	# latter from a copy of its own (the same objects, built with the
-	# suites' flags).
+	stage=$(mktemp -d)
+	nfvs_stage_sources "$stage/t"
+	cp -r "$NFVS_TOP/tests/selftests/modules/hookdump" "$stage/t/hookdump"
 	canary='' kunit=''
 	if [ "$series" = debug ]; then
-		canary=$inner/debug_canary
-		cp -r "$NFVS_TOP/tests/harness/modules/debug_canary" "$canary"
-		kunit=$inner/kunit
-		nfvs_stage_sources "$kunit"
+		canary=debug_canary
+		cp -r "$NFVS_TOP/tests/harness/modules/debug_canary" "$stage/t/$canary"
+		kunit=kunit
+		nfvs_stage_sources "$stage/t/$kunit"
 	fi
-	mkdir -p "$out"
-	: >"$log"
-	if kbuild "$kdir" "$inner" "$log" && kbuild "$kdir" "$inner/hookdump" "$log" &&
-	   { [ -z "$canary" ] || kbuild "$kdir" "$canary" "$log"; } &&
-	   { [ -z "$kunit" ] || kbuild "$kdir" "$kunit" "$log" NFVS_KUNIT=1; }; then
-		if [ -n "$root" ]; then
-			mkdir -p "$out/hookdump"
-			cp "$root$inner/nfvs.ko" "$out/nfvs.ko"
-			cp "$root$inner/hookdump/nfvs_hookdump.ko" "$out/hookdump/"
-		fi
+	(
+		flock 9
+		sync_tree "$stage/t" "$work"
+		kbuild "$kdir" "$inner" "$log" && kbuild "$kdir" "$inner/hookdump" "$log" &&
+		{ [ -z "$canary" ] || kbuild "$kdir" "$inner/$canary" "$log"; } &&
+		{ [ -z "$kunit" ] || kbuild "$kdir" "$inner/$kunit" "$log" NFVS_KUNIT=1; } || exit 1
+		for m in nfvs.ko hookdump/nfvs_hookdump.ko ${canary:+$canary/nfvs_debug_canary.ko} \
+			 ${kunit:+$kunit/nfvs_kunit.ko}; do
+			mkdir -p "$out/$(dirname "$m")"
+			cp "$work/$m" "$out/$m" || exit 1
+		done
+	) 9>"$NFVS_CACHE/kbuild/$kver.lock" && rc=0
+	rm -rf "$stage"
+	if [ $rc = 0 ]; then
 		echo "ok - build $kver"
 		return 0
 	fi

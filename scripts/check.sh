@@ -107,19 +107,22 @@ selftests() {
 # proportions K, K-1, ..., 1 (4: 40%, 30%, 20% and 10% of the kernel's
 # expected time): the scheduler starts the largest first, and the boots
 # left for the end, when fewer guests are there to share the CPUs, are
-# short. Each script goes to the boot that would be the least full for
+# short. The debug kernel's go to NFVS_DEBUG_SHARDS boots (2) of equal
+# sizes: they are the run's longest, started first and side by side
+# (start_debug), and the run cannot end before the longest of them.
+# Each script goes to the boot that would be the least full for
 # its size, the most expensive first; those of
 # tests/selftests/smp (races between CPUs) to a boot of their own with 2
 # vCPUs, "vms-SERIES", on the newest Debian kernel of the series only (a
 # boot of 2 vCPUs costs two guests' CPU; the debug kernel has 2 anyway).
 plan_guests() {
-	local s t shards smp c newest
+	local s t shards equal smp c newest
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
 	newest=$(stock_series | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
-		shards=${NFVS_SHARDS:-4}
+		shards=${NFVS_SHARDS:-4} equal=0
 		if [ "$s" = debug ]; then
-			shards=${NFVS_DEBUG_SHARDS:-1}
+			shards=${NFVS_DEBUG_SHARDS:-2} equal=1
 		elif [ -n "$smp" ] && [ "$s" = "$newest" ]; then
 			c=0
 			for t in $smp; do
@@ -130,11 +133,12 @@ plan_guests() {
 		selftests "$s" | while read -r t; do
 			[ "$s" != debug ] && grep -qxF "$t" <<<"$smp" && continue
 			echo "$(cost "$s" "$(basename "$t" .sh)") $t"
-		done | sort -rn | awk -v s="$s" -v k="$shards" '
+		done | sort -rn | awk -v s="$s" -v k="$shards" -v equal="$equal" '
+		function share(i) { return equal ? 1 : k + 1 - i }
 		{
 			m = 1
 			for (i = 2; i <= k; i++)
-				if ((load[i] + $1) / (k + 1 - i) < (load[m] + $1) / (k + 1 - m))
+				if ((load[i] + $1) / share(i) < (load[m] + $1) / share(m))
 					m = i
 			load[m] += $1; list[m] = list[m] " " $2
 		}
