@@ -173,13 +173,14 @@ spread() {
 # most expensive first: one per CPU (nfvs_cpus), and up to as many again
 # while half a CPU is measured idle (guests spend much of their time
 # waiting: timeouts, expiry, sleeps; a guest uses about two thirds of a CPU
-# on average), so that each has at least about half a CPU. A guest of the
-# debug kernel has 2 vCPUs, as has a "vms" boot: it counts twice, and
-# needs a whole CPU idle to start beside others. Those come first in the
-# queue, whatever their cost, but a job that cannot start yet holds up
-# none behind it: the next that fits starts (the short 2-vCPU boot, first
-# in the queue and waiting for a CPU idle beside the debug boot, which uses
-# about one, once kept every Debian boot waiting for six minutes).
+# on average), so that each has at least about half a CPU. A "vms" boot
+# has 2 vCPUs: it counts twice, and needs a whole CPU idle to start beside
+# others. It comes first in the queue, whatever its cost, but a job that
+# cannot start yet holds up none behind it: the next that fits starts
+# (the short 2-vCPU boot, first in the queue and waiting for a CPU idle
+# beside the debug boot, which uses about one, once kept every Debian boot
+# waiting for six minutes). The debug kernel's boots, started before
+# (start_debug), count once each, although they have 2 vCPUs.
 run_jobs() {
 	local slots cost name cmd n free w pid i running next early
 	local -A weight=()
@@ -199,9 +200,12 @@ run_jobs() {
 		for pid in $(jobs -rp); do
 			running=$((running + ${weight[$pid]:-1}))
 		done
-		# The debug boots started before (start_debug): 2 vCPUs each.
+		# The debug boots started before (start_debug): 2 vCPUs each,
+		# but two of them side by side left about 60% of a CPU idle
+		# (they wait as the others do): one each, and whether another
+		# guest fits beside them is the idle CPU's to say.
 		for pid in $early; do
-			kill -0 "$pid" 2>/dev/null && running=$((running + 2))
+			kill -0 "$pid" 2>/dev/null && running=$((running + 1))
 		done
 		next=
 		for i in "${!queue[@]}"; do
