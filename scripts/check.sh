@@ -237,12 +237,22 @@ run_jobs() {
 }
 
 # guest_jobs: the jobs of the selftest guests, "COST NAME CMD...", one a
-# line (plan_guests).
+# line (plan_guests). A debug boot without a script of tests/selftests/smp
+# runs its 2 vCPUs as NFVS_DEBUG_TCG says (QEMU's tcg,thread=: single, both
+# on one host thread, or multi, one each; run.sh's NFVS_VM_TCG); the
+# races run with a host thread per vCPU.
 guest_jobs() {
-	local cost name s scripts smp
+	local cost name s scripts smp t
 	plan_guests | while read -r cost name s scripts; do
 		smp=
 		[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
+		if [ "$s" = debug ]; then
+			smp="NFVS_VM_TCG=${NFVS_DEBUG_TCG:-multi} "
+			for t in $scripts; do
+				listed "$NFVS_TOP/tests/selftests/smp" | grep -qxF "$t" &&
+					smp="NFVS_VM_TCG=multi "
+			done
+		fi
 		echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
 			"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 	done

@@ -28,7 +28,8 @@
 # NFVS_KVM=1 uses KVM instead of TCG software emulation; NFVS_VM_NAME names
 # the output directory (build/<name>-<kernel>, default "vm"); NFVS_VM_SMP
 # and NFVS_VM_MEM (MiB) size the guest (default 1 CPU, 1024; make bench
-# uses 2 and 4096);
+# uses 2 and 4096); NFVS_VM_TCG=single|multi runs a guest's vCPUs on one
+# host thread or one each (QEMU's tcg,thread=; QEMU's default is multi);
 # NFVS_GUEST_ENV names variables to pass on to the tests (for example
 # NFVS_GUEST_ENV=NFVS_FUZZ_SEED NFVS_FUZZ_SEED=123 to replay a fuzz run).
 # NFVS_VM_ROOT=DIR boots another system instead of the host's root: DIR's
@@ -108,7 +109,8 @@ kselftest_ipvs=$(nfvs_kselftest netfilter/ipvs.sh)
 build=$(cd "$NFVS_BUILD" && pwd)
 mkdir -p "$NFVS_CACHE"
 cache=$(cd "$NFVS_CACHE" && pwd)
-accel=tcg
+accel=${NFVS_VM_TCG:+tcg,thread=$NFVS_VM_TCG}
+accel=${accel:-tcg}
 [ "${NFVS_KVM:-0}" = 1 ] && accel=kvm
 cap=${NFVS_VM_TIMEOUT:-0}
 stall=${NFVS_VM_STALL:-$((test_timeout + 300))}
