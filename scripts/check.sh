@@ -16,8 +16,9 @@
 #      (nfvs_cpus: the CPU count, lowered by a cgroup's CPU quota), the
 #      longest first: the selftests of each kernel split into
 #      NFVS_SHARDS boots (default 4) by their expected cost
-#      (tests/selftests/costs), KUnit in the debug kernel's boot (first,
-#      with 2 loads of nfvs_kunit.ko); beside them from the start, the
+#      (tests/selftests/costs), the debug kernel's into NFVS_DEBUG_SHARDS
+#      (2), KUnit in one of those (first there, with 2 loads of
+#      nfvs_kunit.ko); beside them from the start, the
 #      harness canaries (which mostly wait)
 #   5. with NFVS_SLOW=1, the slow tier (tests/slow/packages.sh: the Debian
 #      packages, lintian, make install, DKMS, the packages on a fresh
@@ -80,8 +81,7 @@ stock_series() {
 # but those of tests/selftests/once that go to another Debian kernel (the
 # Nth of that list to the Nth kernel, spread), and on the debug kernel
 # those of tests/debug-kernel/selftests and KUnit (tests/kunit/kunit.sh:
-# in that boot it costs the run no boot of its own, and the debug boot
-# ends minutes before the last Debian boots do).
+# in a debug boot it costs the run no boot of its own).
 selftests() {
 	local t i=0 k n once
 	if [ "$1" = debug ]; then
