@@ -36,9 +36,9 @@ kbuild() {
 sync_tree() {
 	local src=$1 dst=$2 f
 	mkdir -p "$dst"
-	(cd "$src" && find . -type f | sort) >"$src.list"
+	(cd "$src" && find . -type f | LC_ALL=C sort) >"$src.list"
 	if [ -f "$dst/.nfvs-sources" ]; then
-		comm -23 "$dst/.nfvs-sources" "$src.list" | while read -r f; do
+		LC_ALL=C comm -23 "$dst/.nfvs-sources" "$src.list" | while read -r f; do
 			rm -f "$dst/$f"
 		done
 	fi
@@ -51,13 +51,14 @@ sync_tree() {
 }
 
 # build_one SERIES: builds nfvs.ko and its test modules for a kernel. The
-# build runs in a tree of the cache kept per kernel release (in the
-# chroot's /build for a chroot kernel), one build at a time (a lock):
+# build runs in a tree of the cache kept per kernel build directory
+# (NFVS_CACHE/kbuild/RELEASE-KEY; in the chroot's /build for a chroot
+# kernel), one build at a time (a lock):
 # from one make check to the next, and from one clone to another, kbuild
 # recompiles only the files that changed. The modules are then copied to
 # build/<kernel release>/, where the guests take them.
 build_one() {
-	local series=$1 kver kdir out log root="" inner work stage canary kunit m rc=1
+	local series=$1 kver kdir out log root="" key inner work stage canary kunit mods m rc=1
 	kver=$(nfvs_kver "$series")
 	if [ -z "$kver" ] || ! kdir=$(nfvs_kdir "$kver"); then
 		echo "not ok - build $series: kernel or headers not installed (make deps)"
@@ -65,11 +66,14 @@ build_one() {
 	fi
 	out=$NFVS_BUILD/$kver
 	log=$out/build.log
-	inner=$NFVS_CACHE/kbuild/$kver
-	if [ "${kdir#chroot:}" != "$kdir" ]; then
-		root=$NFVS_CHROOT
-		inner=/build/nfvs-$kver
-	fi
+	[ "${kdir#chroot:}" != "$kdir" ] && root=$NFVS_CHROOT
+	# The tree is the kernel's build directory's: its path, configuration
+	# and exported symbols (a debug kernel of another configuration has
+	# the same release).
+	key=$({ echo "$kdir"; cat "$root${kdir#chroot:}/include/config/auto.conf" \
+		"$root${kdir#chroot:}/Module.symvers"; } 2>/dev/null | md5sum | cut -c1-8)
+	inner=$NFVS_CACHE/kbuild/$kver-$key
+	[ -n "$root" ] && inner=/build/nfvs-$kver-$key
 	work=$root$inner
 	mkdir -p "$out" "$NFVS_CACHE/kbuild"
 	: >"$log"
@@ -84,18 +88,24 @@ build_one() {
 		kunit=kunit
 		nfvs_stage_sources "$stage/t/$kunit"
 	fi
+	mods="nfvs.ko hookdump/nfvs_hookdump.ko ${canary:+$canary/nfvs_debug_canary.ko}
+	      ${kunit:+$kunit/nfvs_kunit.ko}"
+	# A failed build leaves no module of an earlier one where the guests
+	# would take it.
+	for m in $mods; do
+		rm -f "$out/$m"
+	done
 	(
 		flock 9
 		sync_tree "$stage/t" "$work"
 		kbuild "$kdir" "$inner" "$log" && kbuild "$kdir" "$inner/hookdump" "$log" &&
 		{ [ -z "$canary" ] || kbuild "$kdir" "$inner/$canary" "$log"; } &&
 		{ [ -z "$kunit" ] || kbuild "$kdir" "$inner/$kunit" "$log" NFVS_KUNIT=1; } || exit 1
-		for m in nfvs.ko hookdump/nfvs_hookdump.ko ${canary:+$canary/nfvs_debug_canary.ko} \
-			 ${kunit:+$kunit/nfvs_kunit.ko}; do
+		for m in $mods; do
 			mkdir -p "$out/$(dirname "$m")"
 			cp "$work/$m" "$out/$m" || exit 1
 		done
-	) 9>"$NFVS_CACHE/kbuild/$kver.lock" && rc=0
+	) 9>"$NFVS_CACHE/kbuild/$kver-$key.lock" && rc=0
 	rm -rf "$stage"
 	if [ $rc = 0 ]; then
 		echo "ok - build $kver"
