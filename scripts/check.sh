@@ -113,25 +113,26 @@ selftests() {
 # Each script goes to the boot that would be the least full for
 # its size, the most expensive first; those of
 # tests/selftests/smp (races between CPUs) to a boot of their own with 2
-# vCPUs, "vms-SERIES", on the newest Debian kernel of the series only (a
-# boot of 2 vCPUs costs two guests' CPU; the debug kernel has 2 anyway).
+# vCPUs and a host thread for each, "vms-SERIES", on the debug kernel and
+# on the newest Debian kernel of the series only (a boot of 2 vCPUs costs
+# two guests' CPU).
 plan_guests() {
-	local s t shards equal smp c newest
+	local s t shards equal smp c newest races
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
 	newest=$(stock_series | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
 		shards=${NFVS_SHARDS:-4} equal=0
-		if [ "$s" = debug ]; then
-			shards=${NFVS_DEBUG_SHARDS:-2} equal=1
-		elif [ -n "$smp" ] && [ "$s" = "$newest" ]; then
+		[ "$s" = debug ] && shards=${NFVS_DEBUG_SHARDS:-2} equal=1
+		if [ "$s" = debug ] || [ "$s" = "$newest" ]; then
+			races=$(selftests "$s" | grep -xF "$smp")
 			c=0
-			for t in $smp; do
+			for t in $races; do
 				c=$((c + $(cost "$s" "$(basename "$t" .sh)")))
 			done
-			echo "$c vms-$s $s" $smp
+			[ -n "$races" ] && echo "$c vms-$s $s" $races
 		fi
 		selftests "$s" | while read -r t; do
-			[ "$s" != debug ] && grep -qxF "$t" <<<"$smp" && continue
+			grep -qxF "$t" <<<"$smp" && continue
 			echo "$(cost "$s" "$(basename "$t" .sh)") $t"
 		done | sort -rn | awk -v s="$s" -v k="$shards" -v equal="$equal" '
 		function share(i) { return equal ? 1 : k + 1 - i }
@@ -237,23 +238,20 @@ run_jobs() {
 }
 
 # guest_jobs: the jobs of the selftest guests, "COST NAME CMD...", one a
-# line (plan_guests). A debug boot without a script of tests/selftests/smp
-# runs its 2 vCPUs as NFVS_DEBUG_TCG says (QEMU's tcg,thread=: single, both
-# on one host thread, or multi, one each; run.sh's NFVS_VM_TCG); the
-# races run with a host thread per vCPU.
+# line (plan_guests). A "vms" boot, the races, has 2 vCPUs on a host
+# thread each; the debug kernel's other boots run their 2 vCPUs as
+# NFVS_DEBUG_TCG says (QEMU's tcg,thread=; run.sh's NFVS_VM_TCG): single
+# (the default), both on one host thread, or multi, one each.
 guest_jobs() {
-	local cost name s scripts smp t
+	local cost name s scripts env
 	plan_guests | while read -r cost name s scripts; do
-		smp=
-		[ "${name%%-*}" = vms ] && smp="NFVS_VM_SMP=2 "
-		if [ "$s" = debug ]; then
-			smp="NFVS_VM_TCG=${NFVS_DEBUG_TCG:-multi} "
-			for t in $scripts; do
-				listed "$NFVS_TOP/tests/selftests/smp" | grep -qxF "$t" &&
-					smp="NFVS_VM_TCG=multi "
-			done
+		env=
+		if [ "${name%%-*}" = vms ]; then
+			env="NFVS_VM_SMP=2 NFVS_VM_TCG=multi "
+		elif [ "$s" = debug ]; then
+			env="NFVS_VM_TCG=${NFVS_DEBUG_TCG:-single} "
 		fi
-		echo "$cost $name env NFVS_VM_NAME=${name%%-*} $smp" \
+		echo "$cost $name env NFVS_VM_NAME=${name%%-*} $env" \
 			"NFVS_SPREAD=$(spread "$s") $NFVS_TOP/scripts/vm/run.sh $s $scripts"
 	done
 }
