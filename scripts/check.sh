@@ -202,7 +202,7 @@ run_jobs() {
 			running=$((running + ${weight[$pid]:-1}))
 		done
 		# The debug boots started before (start_debug): 2 vCPUs each,
-		# but two of them side by side left about 60% of a CPU idle
+		# but two of them side by side left at times 60% of a CPU idle
 		# (they wait as the others do): one each, and whether another
 		# guest fits beside them is the idle CPU's to say.
 		for pid in $early; do
