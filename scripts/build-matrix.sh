@@ -53,9 +53,9 @@ sync_tree() {
 # build_one SERIES: builds nfvs.ko and its test modules for a kernel. The
 # build runs in a tree of the cache kept per kernel build directory
 # (NFVS_CACHE/kbuild/RELEASE-KEY; in the chroot's /build for a chroot
-# kernel), one build at a time (a lock):
-# from one make check to the next, and from one clone to another, kbuild
-# recompiles only the files that changed. The modules are then copied to
+# kernel), one build at a time (a lock): from one make check to the next,
+# and from one clone to another, kbuild recompiles only the files that
+# changed. The modules are then copied to
 # build/<kernel release>/, where the guests take them.
 build_one() {
 	local series=$1 kver kdir out log root="" key inner work stage canary kunit mods m rc=1

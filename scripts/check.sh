@@ -117,24 +117,25 @@ selftests() {
 # on the newest Debian kernel of the series only (a boot of 2 vCPUs costs
 # two guests' CPU).
 plan_guests() {
-	local s t shards equal smp c newest races
+	local s t shards equal smp c newest races list
 	smp=$(listed "$NFVS_TOP/tests/selftests/smp")
 	newest=$(stock_series | sort -V | tail -n 1)
 	for s in $NFVS_SERIES; do
 		shards=${NFVS_SHARDS:-4} equal=0
 		[ "$s" = debug ] && shards=${NFVS_DEBUG_SHARDS:-2} equal=1
+		list=$(selftests "$s")
 		if [ "$s" = debug ] || [ "$s" = "$newest" ]; then
-			races=$(selftests "$s" | grep -xF "$smp")
+			races=$(grep -xF "$smp" <<<"$list")
 			c=0
 			for t in $races; do
 				c=$((c + $(cost "$s" "$(basename "$t" .sh)")))
 			done
 			[ -n "$races" ] && echo "$c vms-$s $s" $races
 		fi
-		selftests "$s" | while read -r t; do
+		while read -r t; do
 			grep -qxF "$t" <<<"$smp" && continue
 			echo "$(cost "$s" "$(basename "$t" .sh)") $t"
-		done | sort -rn | awk -v s="$s" -v k="$shards" -v equal="$equal" '
+		done <<<"$list" | sort -rn | awk -v s="$s" -v k="$shards" -v equal="$equal" '
 		function share(i) { return equal ? 1 : k + 1 - i }
 		{
 			m = 1
@@ -202,9 +203,9 @@ run_jobs() {
 			running=$((running + ${weight[$pid]:-1}))
 		done
 		# The debug boots started before (start_debug): 2 vCPUs each,
-		# but two of them side by side left at times 60% of a CPU idle
-		# (they wait as the others do): one each, and whether another
-		# guest fits beside them is the idle CPU's to say.
+		# but on one host thread (NFVS_DEBUG_TCG=single), at most a
+		# CPU, and they wait as the others do: one each, and whether
+		# another guest fits beside them is the idle CPU's to say.
 		for pid in $early; do
 			kill -0 "$pid" 2>/dev/null && running=$((running + 1))
 		done
@@ -260,7 +261,7 @@ guest_jobs() {
 # once, while the other kernels' modules build: the longest job of the
 # run, it is its critical path, and those builds (about two minutes of
 # both CPUs) no longer wait in front of it. Their lines go to $res/early,
-# their pids to $res/early.pids (run_jobs counts their vCPUs), and what
+# their pids to $res/early.pids (run_jobs counts each as a guest), and what
 # jobs.txt says of them to $res/early.txt.
 start_debug() {
 	local cost name cmd
